@@ -8,16 +8,22 @@ namespace EarlyBert.AppHost.Infrastructure;
 /// </summary>
 public static class ContainerRuntimeProbe
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    /// <summary>How long a runtime may take to answer <c>info</c>.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Probes the runtimes; the preferred one (<c>ASPIRE_CONTAINER_RUNTIME</c>) is asked first.</summary>
-    public static ContainerRuntimeStatus Probe(string? preferred)
+    /// <summary>Probes Docker and Podman; the preferred one (<c>ASPIRE_CONTAINER_RUNTIME</c>) is asked first.</summary>
+    public static ContainerRuntimeStatus Probe(string? preferred) =>
+        Probe(preferred == "podman" ? ["podman", "docker"] : ["docker", "podman"], DefaultTimeout);
+
+    /// <summary>Asks each runtime command in turn; the first healthy one wins.</summary>
+    /// <param name="runtimes">Commands (names on PATH or full paths) of the runtime CLIs.</param>
+    /// <param name="timeout">How long each may take to answer.</param>
+    public static ContainerRuntimeStatus Probe(IEnumerable<string> runtimes, TimeSpan timeout)
     {
-        string[] runtimes = preferred == "podman" ? ["podman", "docker"] : ["docker", "podman"];
         var findings = new List<string>();
         foreach (var runtime in runtimes)
         {
-            var (healthy, finding) = Ask(runtime);
+            var (healthy, finding) = Ask(runtime, timeout);
             if (healthy)
             {
                 return new ContainerRuntimeStatus(true, finding);
@@ -29,8 +35,9 @@ public static class ContainerRuntimeProbe
         return new ContainerRuntimeStatus(false, string.Join("; ", findings));
     }
 
-    private static (bool Healthy, string Finding) Ask(string runtime)
+    private static (bool Healthy, string Finding) Ask(string runtime, TimeSpan timeout)
     {
+        var name = Path.GetFileName(runtime);
         var start = new ProcessStartInfo(runtime, ["info", "--format", "{{.ServerVersion}}"])
         {
             RedirectStandardOutput = true,
@@ -43,23 +50,23 @@ public static class ContainerRuntimeProbe
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return (false, $"{runtime}: not installed");
+            return (false, $"{name}: not installed");
         }
 
         using (process)
         {
             var output = process.StandardOutput.ReadToEndAsync();
             _ = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(Timeout))
+            if (!process.WaitForExit(timeout))
             {
                 process.Kill(entireProcessTree: true);
-                return (false, $"{runtime}: no answer within {Timeout.TotalSeconds:0} s");
+                return (false, $"{name}: no answer within {timeout.TotalSeconds:0.#} s");
             }
 
             var version = output.Result.Trim();
             return process.ExitCode == 0 && version.Length > 0
-                ? (true, $"{runtime} {version}")
-                : (false, $"{runtime}: daemon not reachable");
+                ? (true, $"{name} {version}")
+                : (false, $"{name}: daemon not reachable");
         }
     }
 }

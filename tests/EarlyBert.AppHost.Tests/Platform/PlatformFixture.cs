@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Aspire.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EarlyBert.AppHost.Tests.Platform;
+
+/// <summary>
+/// The whole platform, started once through the AppHost in local-process mode (PostgreSQL and Ceph RGW from the
+/// machine's binaries) with a fresh state folder and free ports, shared by the tests of the collection.
+/// </summary>
+public sealed class PlatformFixture : IAsyncLifetime
+{
+    /// <summary>How long start-up may take before the fixture gives up.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+
+    private static readonly string[] Services = ["tracker", "trainer", "web"];
+
+    /// <summary>The running application.</summary>
+    public DistributedApplication App { get; private set; } = default!;
+
+    /// <summary>Fresh state folder of this platform (PostgreSQL cluster, Ceph store).</summary>
+    public string StateDirectory { get; } = CreateStateDirectory();
+
+    /// <summary>Time from building the AppHost to every service healthy.</summary>
+    public TimeSpan StartUpTime { get; private set; }
+
+    /// <summary>Process id of every executable and project the AppHost started, read while they run.</summary>
+    public IReadOnlyDictionary<string, int> ProcessIds { get; private set; } = new Dictionary<string, int>();
+
+    /// <summary>Those processes and all their descendants (a project may run under a launcher process).</summary>
+    public IReadOnlySet<int> ProcessTree { get; private set; } = new HashSet<int>();
+
+    public async Task InitializeAsync()
+    {
+        Environment.SetEnvironmentVariable("ASPIRE_ALLOW_UNSECURED_TRANSPORT", "true");
+        Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var clock = Stopwatch.StartNew();
+
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.EarlyBert_AppHost>(
+            [
+                "--Infrastructure:Mode=local",
+                $"--Infrastructure:StateDirectory={StateDirectory}",
+                $"--Infrastructure:PostgresPort={FreePort()}",
+                $"--Infrastructure:CephMonitorPort={FreePort()}",
+                $"--Infrastructure:S3Port={FreePort()}",
+            ],
+            (options, _) => options.DisableDashboard = true,
+            timeout.Token);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+
+        App = await builder.BuildAsync(timeout.Token);
+        await App.StartAsync(timeout.Token);
+        foreach (var service in Services)
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(service, timeout.Token);
+        }
+
+        StartUpTime = clock.Elapsed;
+        ProcessIds = ReadProcessIds();
+        ProcessTree = Descendants(ProcessIds.Values);
+    }
+
+    /// <summary>
+    /// Stops the platform and returns what is still running afterwards: processes the AppHost started, and any
+    /// process whose command line names this platform's state folder.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> StopAndFindLeftoversAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+
+        // DCP ends processes asynchronously; give them a moment before calling anything an orphan.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        IReadOnlyList<string> leftovers;
+        do
+        {
+            leftovers = FindLeftovers();
+            if (leftovers.Count == 0)
+            {
+                break;
+            }
+
+            await Task.Delay(500);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        return leftovers;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(StateDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process that outlived the platform still writes there; the leftover check reports it.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private Dictionary<string, int> ReadProcessIds()
+    {
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        var ids = new Dictionary<string, int>();
+        foreach (var resource in model.Resources)
+        {
+            if (App.ResourceNotifications.TryGetCurrentState(resource.Name, out var state)
+                && state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+                && int.TryParse(value.ToString(), out var pid))
+            {
+                ids[resource.Name] = pid;
+            }
+        }
+
+        return ids;
+    }
+
+    private List<string> FindLeftovers()
+    {
+        var leftovers = new List<string>();
+        foreach (var pid in ProcessTree)
+        {
+            if (IsAlive(pid))
+            {
+                var name = ProcessIds.FirstOrDefault(entry => entry.Value == pid).Key ?? "child";
+                leftovers.Add($"{name} (pid {pid}): {ReadCommandLine(pid)}");
+            }
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            var commandLine = ReadCommandLine(pid);
+            if (commandLine.Contains(StateDirectory, StringComparison.Ordinal) && IsAlive(pid))
+            {
+                leftovers.Add($"pid {pid}: {commandLine}");
+            }
+        }
+
+        return leftovers.Distinct().ToList();
+    }
+
+    private static string ReadCommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+        }
+        catch (IOException)
+        {
+            return ""; // The process ended while we looked.
+        }
+    }
+
+    private static HashSet<int> Descendants(IEnumerable<int> roots)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(folder), out var pid))
+            {
+                try
+                {
+                    // Field 4 of /proc/PID/stat, after the parenthesised command name (which may hold spaces).
+                    var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    parents[pid] = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+
+        var tree = new HashSet<int>(roots);
+        bool grew;
+        do
+        {
+            grew = false;
+            foreach (var (pid, parent) in parents)
+            {
+                if (tree.Contains(parent) && tree.Add(pid))
+                {
+                    grew = true;
+                }
+            }
+        }
+        while (grew);
+
+        return tree;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        // A zombie has ended; only its parent has not collected it yet.
+        var status = $"/proc/{pid}/status";
+        try
+        {
+            return File.Exists(status) && !File.ReadAllLines(status).Any(line => line.StartsWith("State:", StringComparison.Ordinal) && line.Contains('Z'));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static string CreateStateDirectory()
+    {
+        var folder = Directory.CreateTempSubdirectory("earlybert-platform-").FullName;
+        // The local PostgreSQL runs as the postgres user, which must be able to reach its data folder.
+        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        return folder;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
+{
+    public const string Name = "Platform";
+}
