@@ -33,7 +33,28 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// <summary>Those processes and all their descendants (a project may run under a launcher process).</summary>
     public IReadOnlySet<int> ProcessTree { get; private set; } = new HashSet<int>();
 
-    public async Task InitializeAsync()
+    private readonly string[] appHostArguments;
+    private bool running;
+
+    public PlatformFixture()
+    {
+        appHostArguments =
+        [
+            "--Infrastructure:Mode=local",
+            $"--Infrastructure:StateDirectory={StateDirectory}",
+            $"--Infrastructure:PostgresPort={FreePort()}",
+            $"--Infrastructure:CephMonitorPort={FreePort()}",
+            $"--Infrastructure:S3Port={FreePort()}",
+        ];
+    }
+
+    public Task InitializeAsync() => StartAsync();
+
+    /// <summary>
+    /// Starts the AppHost (again, after <see cref="StopAndFindLeftoversAsync"/>: same state folder and ports) and
+    /// waits until every service is healthy.
+    /// </summary>
+    public async Task StartAsync()
     {
         Environment.SetEnvironmentVariable("ASPIRE_ALLOW_UNSECURED_TRANSPORT", "true");
         Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_TIMEOUT", "1000");
@@ -41,18 +62,15 @@ public sealed class PlatformFixture : IAsyncLifetime
         var clock = Stopwatch.StartNew();
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.EarlyBert_AppHost>(
-            [
-                "--Infrastructure:Mode=local",
-                $"--Infrastructure:StateDirectory={StateDirectory}",
-                $"--Infrastructure:PostgresPort={FreePort()}",
-                $"--Infrastructure:CephMonitorPort={FreePort()}",
-                $"--Infrastructure:S3Port={FreePort()}",
-            ],
-            (options, _) => options.DisableDashboard = true,
-            timeout.Token);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            appHostArguments, (options, _) => options.DisableDashboard = true, timeout.Token);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            // Failing health checks and servers' stderr are expected while the platform starts.
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
+            .AddFilter("EarlyBert.AppHost.Resources", LogLevel.Error));
 
         App = await builder.BuildAsync(timeout.Token);
+        running = true;
         await App.StartAsync(timeout.Token);
         foreach (var service in Services)
         {
@@ -70,6 +88,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// </summary>
     public async Task<IReadOnlyList<string>> StopAndFindLeftoversAsync()
     {
+        running = false;
         await App.StopAsync();
         await App.DisposeAsync();
 
@@ -93,7 +112,7 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (App is not null)
+        if (running)
         {
             await App.DisposeAsync();
         }
