@@ -114,6 +114,21 @@ start_test_services() {
   export EARLYBERT_TEST_S3="Endpoint=http://127.0.0.1:$s3_port;AccessKey=$access_key;SecretKey=$secret_key"
 }
 
+# One closing line over every test project: "N passed, N failed, N skipped".
+summarize_results() {
+  local passed=0 failed=0 skipped=0 counters trx
+  counter() { local value; value=$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"); echo "${value:-0}"; }
+  for trx in "$1"/*.trx; do
+    [[ -e "$trx" ]] || continue
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+    passed=$((passed + $(counter passed)))
+    failed=$((failed + $(counter failed)))
+    skipped=$((skipped + $(counter notExecuted)))
+  done
+  rm -rf "$1"
+  echo "$passed passed, $failed failed, $skipped skipped"
+}
+
 command=${1:-}
 [[ $# -gt 0 ]] && shift
 case "$command" in
@@ -127,7 +142,12 @@ case "$command" in
     log "Building"
     dotnet build EarlyBert.sln -c Release -warnaserror --nologo -clp:ErrorsOnly
     log "Testing"
-    dotnet test EarlyBert.sln -c Release --no-build --nologo --logger "console;verbosity=normal" "$@"
+    results=$(mktemp -d /tmp/earlybert-test-results.XXXXXX)
+    status=0
+    dotnet test EarlyBert.sln -c Release --no-build --nologo --logger "console;verbosity=normal" \
+      --logger trx --results-directory "$results" "$@" || status=$?
+    summarize_results "$results"
+    exit "$status"
     ;;
   prerequisites)
     prerequisites
