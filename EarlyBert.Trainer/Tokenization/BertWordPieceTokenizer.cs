@@ -8,16 +8,26 @@ namespace EarlyBert.Trainer.Tokenization;
 /// characters split, lowercase with accent stripping for uncased vocabularies, special tokens written in the text
 /// recognised, pairs with token types, <c>longest_first</c> truncation, padding and attention masks). WordPiece
 /// itself is <c>Microsoft.ML.Tokenizers</c>' <see cref="BertTokenizer"/>; where it differs from Hugging Face, the
-/// text is prepared here first (see <see cref="HfNormalizer"/>).
+/// text is split here first (see <see cref="HfPreTokenizer"/>).
 /// </summary>
 public sealed class BertWordPieceTokenizer
 {
     private readonly BertTokenizer tokenizer;
+    private readonly Dictionary<string, int> specialTokens;
 
     private BertWordPieceTokenizer(BertTokenizer tokenizer, bool lowercase)
     {
         this.tokenizer = tokenizer;
         Lowercase = lowercase;
+        specialTokens = new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            [tokenizer.ClassificationToken] = tokenizer.ClassificationTokenId,
+            [tokenizer.SeparatorToken] = tokenizer.SeparatorTokenId,
+            [tokenizer.PaddingToken] = tokenizer.PaddingTokenId,
+            [tokenizer.MaskingToken] = tokenizer.MaskingTokenId,
+        };
+        if (tokenizer.UnknownToken is { } unknown && tokenizer.EncodeToIds(unknown, false, false, false) is [var unknownId])
+            specialTokens[unknown] = unknownId;
     }
 
     /// <summary>Whether text is lowercased and stripped of accents (uncased vocabularies).</summary>
@@ -52,9 +62,17 @@ public sealed class BertWordPieceTokenizer
         FromVocabulary(Path.Combine(directory, "vocab.txt"), TokenizerFiles.ReadLowercase(directory));
 
     /// <summary>Token ids of <paramref name="text"/> without special tokens around it.</summary>
-    public IReadOnlyList<int> Tokenize(string text) =>
-        tokenizer.EncodeToIds(HfNormalizer.Prepare(text, Lowercase), addSpecialTokens: false,
-            considerPreTokenization: true, considerNormalization: true);
+    public IReadOnlyList<int> Tokenize(string text)
+    {
+        var ids = new List<int>();
+        foreach (var piece in HfPreTokenizer.Split(text, Lowercase, specialTokens))
+        {
+            if (piece.SpecialId is { } id) ids.Add(id);
+            // One word at a time: the library only runs WordPiece (longest match first, [UNK] past 100 characters).
+            else ids.AddRange(tokenizer.EncodeToIds(piece.Word!, addSpecialTokens: false, considerPreTokenization: false, considerNormalization: false));
+        }
+        return ids;
+    }
 
     /// <summary>
     /// Encodes one text or a pair: <c>[CLS] a [SEP]</c> or <c>[CLS] a [SEP] b [SEP]</c>, truncated
