@@ -76,7 +76,13 @@ public sealed record KerasOptimizerConfig
         _ => throw new NotSupportedException($"Optimizer '{Name}' is not supported (AdamWeightDecay, AdamW)."),
     };
 
-    private static double Number(JsonObject node, string key, double fallback) => node[key] is JsonValue v ? v.GetValue<double>() : fallback;
+    private static double Number(JsonObject node, string key, double fallback) => node[key] switch
+    {
+        JsonValue v when v.TryGetValue<double>(out var d) => d,
+        JsonValue v when v.TryGetValue<long>(out var l) => l,
+        JsonValue v => v.GetValue<System.Text.Json.JsonElement>().GetDouble(),
+        _ => fallback,
+    };
 
     private static ILearningRateSchedule Schedule(JsonNode? node)
     {
