@@ -62,6 +62,11 @@ public abstract class AdamOptimizerBase : IBertOptimizer
         {
             foreach (var group in groups)
             {
+                if (FusedCpuAdam.Supports(group.Flat.Values))
+                {
+                    UpdateFused(group.Flat.Values, group.Flat.Gradients, group.M, group.V, learningRate, t, group.Decays);
+                    continue;
+                }
                 using var scope = NewDisposeScope();
                 Update(group.Flat.Values, group.Flat.Gradients, group.M, group.V, group.Scratch, learningRate, t, group.Decays);
             }
@@ -74,6 +79,9 @@ public abstract class AdamOptimizerBase : IBertOptimizer
     /// <paramref name="scratch"/> is a preallocated buffer of the same size for the denominator.
     /// </summary>
     protected abstract void Update(Tensor p, Tensor g, Tensor m, Tensor v, Tensor scratch, double learningRate, long t, bool decays);
+
+    /// <summary>The same update as <see cref="Update"/> in one fused pass over float32 CPU buffers.</summary>
+    protected abstract void UpdateFused(Tensor p, Tensor g, Tensor m, Tensor v, double learningRate, long t, bool decays);
 
     /// <inheritdoc />
     public void ZeroGrad()

@@ -44,6 +44,16 @@ public sealed class AdamWeightDecay : AdamOptimizerBase
     }
 
     /// <inheritdoc />
+    protected override void UpdateFused(Tensor p, Tensor g, Tensor m, Tensor v, double learningRate, long t, bool decays)
+    {
+        if (LegacyDecay > 0)
+            learningRate /= 1 + LegacyDecay * (t - 1);
+        var decayRate = decays ? learningRate * WeightDecayRate : 0.0;
+        var stepSize = learningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t));
+        FusedCpuAdam.Keras(p, g, m, v, (float)decayRate, (float)Beta1, (float)Beta2, (float)Epsilon, (float)stepSize);
+    }
+
+    /// <inheritdoc />
     public override double ClipGradientNorm(double maxNorm)
     {
         if (!KerasClipping) return base.ClipGradientNorm(maxNorm);

@@ -31,4 +31,12 @@ public sealed class TorchAdamW : AdamOptimizerBase
         scratch.copy_(v).sqrt_().div_(biasCorrection2Sqrt).add_(Epsilon);
         p.addcdiv_(m, scratch, value: -learningRate / biasCorrection1);
     }
+
+    /// <inheritdoc />
+    protected override void UpdateFused(Tensor p, Tensor g, Tensor m, Tensor v, double learningRate, long t, bool decays)
+    {
+        var decayFactor = decays ? 1 - learningRate * WeightDecayRate : 1.0;
+        FusedCpuAdam.Torch(p, g, m, v, (float)decayFactor, (float)Beta1, (float)Beta2, (float)Epsilon,
+            (float)(learningRate / (1 - Math.Pow(Beta1, t))), (float)Math.Sqrt(1 - Math.Pow(Beta2, t)));
+    }
 }
