@@ -62,7 +62,7 @@ public abstract class AdamOptimizerBase : IBertOptimizer
         {
             foreach (var group in groups)
             {
-                if (FusedCpuAdam.Supports(group.Flat.Values))
+                if (FusedCpuAdam.Enabled && FusedCpuAdam.Supports(group.Flat.Values))
                 {
                     UpdateFused(group.Flat.Values, group.Flat.Gradients, group.M, group.V, learningRate, t, group.Decays);
                     continue;
