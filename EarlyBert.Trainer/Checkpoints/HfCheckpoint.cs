@@ -100,7 +100,9 @@ public static class HfCheckpoint
         foreach (var file in files)
             target.load_safetensors(file, strict: false, skip: skip, loadedParameters: loaded);
 
-        var missing = expected.Where(n => !loaded.GetValueOrDefault(n)).Select(n => prefix + n).ToList();
+        // Missing is judged on the whole model, so a head outside the loaded encoder (the classifier) is reported too.
+        var loadedNames = loaded.Where(p => p.Value).Select(p => prefix + p.Key).ToHashSet(StringComparer.Ordinal);
+        var missing = root.state_dict().Keys.Where(n => !loadedNames.Contains(n)).ToList();
         // Only a fresh head may be missing: the classifier of a new task, or the pooler of an export that dropped it.
         var initialisable = missing.Where(n => n.StartsWith("classifier.", StringComparison.Ordinal) || n.StartsWith("pooler.", StringComparison.Ordinal) || n.StartsWith("bert.pooler.", StringComparison.Ordinal)).ToList();
         var fatal = missing.Except(initialisable).ToList();

@@ -83,7 +83,9 @@ public sealed class CheckpointTests : IDisposable
         TestTorch.Setup();
         using var model = HfCheckpoint.LoadForSequenceClassification(Golden.Directory, NullLogger.Instance);
         HfCheckpoint.Save(model.Bert, folder, vocabularyFile: null);
-        var loaded = HfCheckpoint.LoadForSequenceClassification(folder, NullLogger.Instance, c => c with { Id2Label = new Dictionary<int, string> { [0] = "a", [1] = "b", [2] = "c" } });
+        var log = new ListLogger();
+        var loaded = HfCheckpoint.LoadForSequenceClassification(folder, log, c => c with { Id2Label = new Dictionary<int, string> { [0] = "a", [1] = "b", [2] = "c" } });
+        Assert.Contains(log.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning && l.Message.Contains("classifier.weight, classifier.bias", StringComparison.Ordinal));
         using var _ = loaded;
         Assert.True(model.Bert.state_dict()["encoder.layer.1.output.dense.weight"].equal(loaded.Bert.state_dict()["encoder.layer.1.output.dense.weight"]).all().item<bool>());
         Assert.Equal([3L, 64L], loaded.state_dict()["classifier.weight"].shape);
