@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EarlyBert.Trainer.Commands;
 using EarlyBert.Trainer.Worker;
 
 // Without a command the trainer runs as the platform's worker; commands are tools for users and for checks.
@@ -6,5 +7,9 @@ var root = new RootCommand("EarlyBert trainer: fine-tunes BERT models and report
 // Host configuration such as --urls or --Worker:Device=cpu passes through to the worker.
 root.TreatUnmatchedTokensAsErrors = false;
 root.SetAction((_, cancellationToken) => WorkerHost.RunAsync(args, cancellationToken));
+root.Subcommands.Add(PredictCommand.Create());
+root.Subcommands.Add(TokenizeCommand.Create());
+root.Subcommands.Add(ImportMiniLmCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

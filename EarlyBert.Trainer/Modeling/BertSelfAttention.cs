@@ -1,0 +1,46 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace EarlyBert.Trainer.Modeling;
+
+/// <summary>
+/// Multi-head self-attention with scaled-dot-product attention and the padding mask (HF <c>BertSelfAttention</c>,
+/// <c>attn_implementation="sdpa"</c>).
+/// </summary>
+public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
+{
+    private readonly BertLinear query;
+    private readonly BertLinear key;
+    private readonly BertLinear value;
+    private readonly int heads;
+    private readonly int headSize;
+    private readonly double dropoutProbability;
+
+    /// <summary>Creates the query, key and value projections for <paramref name="config"/>.</summary>
+    public BertSelfAttention(BertConfig config) : base(nameof(BertSelfAttention))
+    {
+        query = new BertLinear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
+        key = new BertLinear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
+        value = new BertLinear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
+        heads = config.NumAttentionHeads;
+        headSize = config.HeadSize;
+        dropoutProbability = config.AttentionProbsDropoutProb;
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// Attends over <paramref name="hidden"/> [batch, seq, hidden]; <paramref name="keyMask"/> is a boolean
+    /// [batch, 1, 1, seq] mask, true where a key is a real token.
+    /// </summary>
+    public override Tensor forward(Tensor hidden, Tensor keyMask)
+    {
+        using var scope = NewDisposeScope();
+        var (batch, length) = (hidden.shape[0], hidden.shape[1]);
+        Tensor Heads(Tensor projected) => projected.view(batch, length, heads, headSize).transpose(1, 2);
+        var q = Heads(query.call(hidden));
+        var k = Heads(key.call(hidden));
+        var v = Heads(value.call(hidden));
+        var context = functional.scaled_dot_product_attention(q, k, v, keyMask, training ? dropoutProbability : 0.0, false);
+        return context.transpose(1, 2).reshape(batch, length, heads * headSize).MoveToOuterDisposeScope();
+    }
+}
