@@ -12,6 +12,7 @@ namespace EarlyBert.Trainer.Worker;
 internal sealed class HeartbeatService(
     TrackerClient tracker,
     IOptions<WorkerOptions> options,
+    WorkerDevice device,
     HeartbeatStatus status,
     TimeProvider time,
     ILogger<HeartbeatService> logger) : BackgroundService
@@ -24,7 +25,7 @@ internal sealed class HeartbeatService(
             Environment.MachineName,
             Environment.ProcessId,
             typeof(HeartbeatService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
-            settings.Device);
+            device.Description);
 
         using var timer = new PeriodicTimer(settings.HeartbeatInterval, time);
         do

@@ -1,4 +1,5 @@
 using EarlyBert.Tracker.Client;
+using EarlyBert.Trainer.Runtime;
 
 namespace EarlyBert.Trainer.Worker;
 
@@ -20,7 +21,13 @@ internal static class WorkerHost
         builder.Services.AddTrackerClient(builder.Configuration[$"{WorkerOptions.SectionName}:TrackerUrl"] ?? TrackerClientExtensions.DefaultBaseAddress);
         builder.Services.AddHostedService<HeartbeatService>();
 
+        // Resolve the device before serving: a worker asked for CUDA on a machine without it must fail at once,
+        // visibly, rather than accept runs it cannot train.
+        var device = DeviceSelector.Resolve(builder.Configuration[$"{WorkerOptions.SectionName}:Device"] ?? "auto");
+        builder.Services.AddSingleton(new WorkerDevice(device, DeviceSelector.Describe(device)));
+
         var app = builder.Build();
+        app.Logger.LogInformation("Trainer worker will train on {Device}", app.Services.GetRequiredService<WorkerDevice>().Description);
         app.MapDefaultEndpoints();
         await app.RunAsync(cancellationToken);
         return 0;

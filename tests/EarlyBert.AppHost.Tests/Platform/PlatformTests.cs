@@ -35,6 +35,8 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
         using var workers = JsonDocument.Parse(await tracker.GetStringAsync("/api/workers"));
         var worker = Assert.Single(workers.RootElement.EnumerateArray());
         Assert.Contains(worker.GetProperty("processId").GetInt32(), platform.ProcessTree);
+        // No GPU on the machines that run this suite: the worker resolved "auto" to the CPU and says so.
+        Assert.StartsWith("cpu, ", worker.GetProperty("device").GetString());
 
         var objectKey = $"persistence-check/{Guid.NewGuid()}";
         var objectBytes = System.Text.Encoding.UTF8.GetBytes("kept across restarts");
