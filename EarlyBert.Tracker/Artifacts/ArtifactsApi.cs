@@ -32,13 +32,14 @@ public static class ArtifactsApi
     private static async Task<Results<Ok<List<ArtifactInfo>>, ProblemHttpResult>> ListAsync(
         Guid runId, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT path, size, sha256, content_type, created_at FROM artifacts WHERE run_id = $1 ORDER BY path;
-            SELECT 1 FROM runs WHERE id = $1
-            """);
-        command.Parameters.AddWithValue(runId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "SELECT path, size, sha256, content_type, created_at FROM artifacts WHERE run_id = $1 ORDER BY path")
+        {
+            Parameters = { new NpgsqlParameter { Value = runId } },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT 1 FROM runs WHERE id = $1") { Parameters = { new NpgsqlParameter { Value = runId } } });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var artifacts = new List<ArtifactInfo>();
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -21,12 +21,12 @@ public sealed class MetricReader(NpgsqlDataSource dataSource)
     public const int MaxPageSize = 10_000;
 
     /// <summary>A single series read answers from raw points up to this many times its point budget.</summary>
-    private const int SingleRawFactor = 8;
+    internal const int SingleRawFactor = 8;
 
     /// <summary>
     /// Finest summary level a single-series read accepts: up to this many times the target bucket count, merged.
     /// </summary>
-    private const int SingleOverread = 4;
+    internal const int SingleOverread = 4;
 
     /// <summary>The series of the given runs and keys.</summary>
     public async Task<List<SeriesInfo>> FindSeriesAsync(IReadOnlyList<Guid> runIds, IReadOnlyList<string> keys, CancellationToken cancellationToken)

@@ -28,13 +28,14 @@ public static class MetricsApi
     private static async Task<Results<Ok<List<MetricLatest>>, ProblemHttpResult>> LatestAsync(
         Guid runId, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT key, max_step, last_value, last_epoch, last_timestamp, point_count, min_step FROM metric_series WHERE run_id = $1 ORDER BY key;
-            SELECT 1 FROM runs WHERE id = $1
-            """);
-        command.Parameters.AddWithValue(runId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "SELECT key, max_step, last_value, last_epoch, last_timestamp, point_count, min_step FROM metric_series WHERE run_id = $1 ORDER BY key")
+        {
+            Parameters = { new NpgsqlParameter { Value = runId } },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT 1 FROM runs WHERE id = $1") { Parameters = { new NpgsqlParameter { Value = runId } } });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var latest = new List<MetricLatest>();
         while (await reader.ReadAsync(cancellationToken))
         {
