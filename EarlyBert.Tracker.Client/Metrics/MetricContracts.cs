@@ -32,10 +32,21 @@ public sealed record StepValue(long Step, double Value);
 
 /// <summary>
 /// A series reduced to at most the requested number of points: per bucket of steps its minimum and its maximum
-/// (and a NaN when the bucket has one), plus the series' first and last point, so no spike disappears.
+/// (and a NaN when the bucket has one), plus the series' first and last point, so no spike disappears. Points are
+/// columns (<see cref="Steps"/>, <see cref="Values"/>), the shape chart libraries take and half the JSON of objects.
 /// </summary>
 /// <param name="Key">Metric key.</param>
 /// <param name="TotalPoints">Points stored in the series.</param>
 /// <param name="Downsampled">False when every stored point is returned.</param>
-/// <param name="Points">The points in step order.</param>
-public sealed record DownsampledSeries(string Key, long TotalPoints, bool Downsampled, IReadOnlyList<StepValue> Points);
+/// <param name="Steps">Steps of the points, ascending.</param>
+/// <param name="Values">Values of the points, aligned with <paramref name="Steps"/>.</param>
+public sealed record DownsampledSeries(string Key, long TotalPoints, bool Downsampled, IReadOnlyList<long> Steps, IReadOnlyList<double> Values)
+{
+    /// <summary>The points as (step, value) pairs.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<StepValue> Points => Steps.Zip(Values, (step, value) => new StepValue(step, value)).ToList();
+
+    /// <summary>A series from (step, value) pairs.</summary>
+    public static DownsampledSeries Of(string key, long totalPoints, bool downsampled, IReadOnlyList<StepValue> points) =>
+        new(key, totalPoints, downsampled, points.Select(p => p.Step).ToArray(), points.Select(p => p.Value).ToArray());
+}

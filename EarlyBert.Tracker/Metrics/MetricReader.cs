@@ -121,7 +121,7 @@ public sealed class MetricReader(NpgsqlDataSource dataSource)
             {
                 var all = points[s.Id];
                 var sampled = Downsampler.FromPoints(all, plans[s.Id].BucketWidth, maxPoints);
-                result[s.Id] = new DownsampledSeries(s.Key, all.Count, sampled.Count < all.Count, sampled);
+                result[s.Id] = DownsampledSeries.Of(s.Key, all.Count, sampled.Count < all.Count, sampled);
             }
         }
 
@@ -135,7 +135,6 @@ public sealed class MetricReader(NpgsqlDataSource dataSource)
                        m.first_step, m.first_value, m.last_step, m.last_value, m.nan_step
                 FROM metric_summaries m JOIN unnest($1::bigint[], $2::smallint[]) AS q(series_id, level)
                     ON m.series_id = q.series_id AND m.level = q.level
-                ORDER BY m.series_id, m.bucket
                 """);
             command.Parameters.AddWithValue(summarised.Select(s => s.Id).ToArray());
             command.Parameters.AddWithValue(summarised.Select(s => (short)plans[s.Id].Level).ToArray());
@@ -154,9 +153,12 @@ public sealed class MetricReader(NpgsqlDataSource dataSource)
 
             foreach (var s in summarised)
             {
+                // Sorting here rather than in SQL: the index already yields each series in bucket order (cheap to
+                // confirm), and the server spends no time on a sort of every row.
+                buckets[s.Id].Sort((a, b) => a.Bucket.CompareTo(b.Bucket));
                 var plan = plans[s.Id];
                 var sampled = Downsampler.FromSummaries(buckets[s.Id], SummaryLevels.Width(plan.Level), plan.BucketWidth);
-                result[s.Id] = new DownsampledSeries(s.Key, s.PointCount, true, sampled);
+                result[s.Id] = DownsampledSeries.Of(s.Key, s.PointCount, true, sampled);
             }
         }
 

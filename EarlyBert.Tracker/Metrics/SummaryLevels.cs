@@ -18,31 +18,56 @@ public static class SummaryLevels
 
     /// <summary>
     /// Summarises points into the buckets of every level: one list per level, in bucket order. The points need not
-    /// be in step order.
+    /// be in step order. Level 0 is built from the points, each coarser level from the four-fold finer one.
     /// </summary>
     public static List<SummaryBucket>[] Build(IReadOnlyList<(long Step, double Value)> points)
     {
-        var levels = new List<SummaryBucket>[Count];
-        var sorted = points.OrderBy(p => p.Step).ToArray();
-        for (var level = 0; level < Count; level++)
+        var sorted = points;
+        for (var i = 1; i < points.Count; i++)
         {
-            var shift = Shift(level);
-            var buckets = new List<SummaryBucket>();
-            foreach (var (step, value) in sorted)
+            if (points[i].Step < points[i - 1].Step)
             {
-                var bucket = step >> shift;
-                var single = SummaryBucket.Of(bucket, step, value);
-                if (buckets.Count > 0 && buckets[^1].Bucket == bucket)
+                sorted = points.OrderBy(p => p.Step).ToArray();
+                break;
+            }
+        }
+
+        var levels = new List<SummaryBucket>[Count];
+        var finest = new List<SummaryBucket>();
+        var shift = Shift(0);
+        foreach (var (step, value) in sorted)
+        {
+            var bucket = step >> shift;
+            var single = SummaryBucket.Of(bucket, step, value);
+            if (finest.Count > 0 && finest[^1].Bucket == bucket)
+            {
+                finest[^1] = finest[^1].Merge(single, bucket);
+            }
+            else
+            {
+                finest.Add(single);
+            }
+        }
+
+        levels[0] = finest;
+        for (var level = 1; level < Count; level++)
+        {
+            var coarser = new List<SummaryBucket>();
+            var ratioShift = Shift(level) - Shift(level - 1);
+            foreach (var finer in levels[level - 1])
+            {
+                var bucket = finer.Bucket >> ratioShift;
+                if (coarser.Count > 0 && coarser[^1].Bucket == bucket)
                 {
-                    buckets[^1] = buckets[^1].Merge(single, bucket);
+                    coarser[^1] = coarser[^1].Merge(finer, bucket);
                 }
                 else
                 {
-                    buckets.Add(single);
+                    coarser.Add(finer with { Bucket = bucket });
                 }
             }
 
-            levels[level] = buckets;
+            levels[level] = coarser;
         }
 
         return levels;

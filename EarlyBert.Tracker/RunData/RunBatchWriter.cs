@@ -1,6 +1,7 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
-using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Client.Events;
 using EarlyBert.Tracker.Client.Metrics;
 using EarlyBert.Tracker.Client.Runs;
@@ -38,7 +39,7 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
     internal async Task<BatchOutcome> WriteAsync(Guid runId, RunBatch batch, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(batch, TrackerJsonContext.Default.RunBatch));
+        var hash = ContentHash(batch);
         var result = new RunBatchResult(
             batch.BatchId, false, batch.Metrics?.Count ?? 0, batch.Params?.Count ?? 0, batch.Tags?.Count ?? 0, batch.Metadata?.Count ?? 0);
 
@@ -107,6 +108,56 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
         }
 
         return new BatchOutcome.Stored(result);
+    }
+
+    /// <summary>
+    /// SHA-256 over the batch's content in a fixed binary layout (cheaper than serialising it again), so a retry
+    /// is told apart from a different batch that reuses the id.
+    /// </summary>
+    internal static byte[] ContentHash(RunBatch batch)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var number = new byte[8];
+        void Text(string? text)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(number, text?.Length ?? -1);
+            hash.AppendData(number, 0, 4);
+            hash.AppendData(MemoryMarshal.AsBytes((text ?? "").AsSpan()));
+        }
+
+        void Long(long value)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(number, value);
+            hash.AppendData(number);
+        }
+
+        foreach (var point in batch.Metrics ?? [])
+        {
+            Text(point.Key);
+            Long(point.Step);
+            Long(BitConverter.DoubleToInt64Bits(point.Value));
+            Long(point.Epoch is { } epoch ? BitConverter.DoubleToInt64Bits(epoch) : long.MinValue);
+            Long(point.Timestamp?.UtcTicks ?? long.MinValue);
+        }
+
+        foreach (var section in new[] { batch.Params, batch.Tags })
+        {
+            Long(section?.Count ?? -1);
+            foreach (var (key, value) in section?.OrderBy(p => p.Key, StringComparer.Ordinal) ?? Enumerable.Empty<KeyValuePair<string, string>>())
+            {
+                Text(key);
+                Text(value);
+            }
+        }
+
+        Long(batch.Metadata?.Count ?? -1);
+        foreach (var (key, value) in batch.Metadata?.OrderBy(p => p.Key, StringComparer.Ordinal) ?? Enumerable.Empty<KeyValuePair<string, JsonElement>>())
+        {
+            Text(key);
+            Text(value.GetRawText());
+        }
+
+        return hash.GetHashAndReset();
     }
 
     private static async Task<BatchOutcome> ExistingBatchAsync(
