@@ -46,16 +46,8 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        await using (var exists = new NpgsqlCommand("SELECT 1 FROM runs WHERE id = $1", connection, transaction))
-        {
-            exists.Parameters.AddWithValue(runId);
-            if (await exists.ExecuteScalarAsync(cancellationToken) is null)
-            {
-                return new BatchOutcome.RunNotFound();
-            }
-        }
-
-        // The batch record first: a concurrent retry of the same batch waits here until this one commits or rolls back.
+        // The batch record first: a concurrent retry of the same batch waits here until this one commits or rolls
+        // back. Its foreign key answers "no such run" without a round trip of its own.
         await using (var record = new NpgsqlCommand(
             "INSERT INTO run_batches (run_id, batch_id, content_hash, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
             connection, transaction))
@@ -64,9 +56,16 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
             record.Parameters.AddWithValue(batch.BatchId);
             record.Parameters.AddWithValue(hash);
             record.Parameters.AddWithValue(now);
-            if (await record.ExecuteNonQueryAsync(cancellationToken) == 0)
+            try
             {
-                return await ExistingBatchAsync(connection, transaction, runId, batch.BatchId, hash, result, cancellationToken);
+                if (await record.ExecuteNonQueryAsync(cancellationToken) == 0)
+                {
+                    return await ExistingBatchAsync(connection, transaction, runId, batch.BatchId, hash, result, cancellationToken);
+                }
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+            {
+                return new BatchOutcome.RunNotFound();
             }
         }
 
