@@ -1,16 +1,9 @@
-using EarlyBert.Tracker.Artifacts;
-using EarlyBert.Tracker.Database;
-using EarlyBert.Tracker.Runs;
-using EarlyBert.Tracker.Workers;
+using EarlyBert.Tracker;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddTrackerDatabase();
-builder.AddArtifactStorage();
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
+builder.AddTrackerServices();
 
 var app = builder.Build();
 
@@ -18,8 +11,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapOpenApi();
 app.MapDefaultEndpoints();
-app.MapWorkersApi();
-app.MapRunsApi();
+app.MapTrackerApi();
 
 app.Run();
 

@@ -36,11 +36,12 @@ public sealed class ArtifactStore(IMinioClient minio, IOptions<ArtifactStorageOp
 
     /// <summary>
     /// Uploads <paramref name="content"/> to <paramref name="key"/>, hashing it on the way. Streams of unknown
-    /// length are sent as multipart uploads.
+    /// length are sent as multipart uploads; <paramref name="knownSize"/> (an HTTP request's Content-Length) lets a
+    /// large upload use parts sized to it rather than the client library's worst case.
     /// </summary>
-    public async Task<StoredObject> PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken)
+    public async Task<StoredObject> PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken, long? knownSize = null)
     {
-        long size = content.CanSeek ? content.Length - content.Position : -1;
+        long size = knownSize ?? (content.CanSeek ? content.Length - content.Position : -1);
         await using var hashing = new HashingStream(content);
         await minio.PutObjectAsync(
             new PutObjectArgs()

@@ -1,0 +1,128 @@
+using System.Text;
+using EarlyBert.Tracker.Http;
+using EarlyBert.Tracker.Metrics;
+using EarlyBert.Tracker.Runs;
+using EarlyBert.Tracker.Search;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace EarlyBert.Tracker.Exports;
+
+/// <summary>CSV downloads of run lists and metric series.</summary>
+public static class ExportsApi
+{
+    private const int MaxRuns = 100_000;
+    private const int MaxColumns = 200;
+
+    /// <summary>Maps <c>/api/runs/export.csv</c> and <c>/api/runs/{runId}/metrics/series.csv</c>.</summary>
+    public static IEndpointRouteBuilder MapExportsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/runs/export.csv", RunsAsync)
+            .WithName("ExportRunsCsv")
+            .WithSummary("CSV of the runs matching filter, with the chosen params and metrics (latest values) as columns.")
+            .WithTags("Exports");
+        app.MapGet("/api/runs/{runId:guid}/metrics/series.csv", SeriesAsync)
+            .WithName("ExportMetricSeriesCsv")
+            .WithSummary("CSV of the full series of one metric: step, epoch, timestamp, value.")
+            .WithTags("Exports");
+        return app;
+    }
+
+    private static Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult> RunsAsync(
+        NpgsqlDataSource dataSource, HttpContext context, string? filter = null, string? orderBy = null, string? @params = null, string? metrics = null)
+    {
+        var paramKeys = SplitKeys(@params);
+        var metricKeys = SplitKeys(metrics);
+        if (paramKeys.Count + metricKeys.Count > MaxColumns)
+        {
+            return Problems.Invalid("columns", $"At most {MaxColumns} param and metric columns.");
+        }
+
+        if (paramKeys.Concat(metricKeys).Select(Keys.Check).FirstOrDefault(p => p is not null) is { } keyProblem)
+        {
+            return Problems.Invalid("columns", keyProblem);
+        }
+
+        var parameters = new SqlParameters();
+        string where;
+        try
+        {
+            where = string.IsNullOrWhiteSpace(filter) ? "true" : SearchSqlTranslator.Translate(filter, parameters);
+        }
+        catch (SearchSyntaxException exception)
+        {
+            return RunsApi.SyntaxProblem(exception);
+        }
+
+        if (RunOrder.ToSql(orderBy, parameters) is not { } order)
+        {
+            return Problems.Invalid("orderBy", "orderBy is created, started, ended, name, status, experiment, metrics.<key> or params.<key>, optionally followed by asc or desc.");
+        }
+
+        var paramsArray = parameters.Add(paramKeys.ToArray());
+        var metricsArray = parameters.Add(metricKeys.ToArray());
+        var sql = $"""
+            SELECT {RunStore.SummaryColumns},
+                   ARRAY(SELECT p.value FROM unnest({paramsArray}::text[]) WITH ORDINALITY AS k(key, n)
+                         LEFT JOIN params p ON p.run_id = r.id AND p.key = k.key ORDER BY k.n),
+                   ARRAY(SELECT s.last_value FROM unnest({metricsArray}::text[]) WITH ORDINALITY AS k(key, n)
+                         LEFT JOIN metric_series s ON s.run_id = r.id AND s.key = k.key ORDER BY k.n)
+            FROM runs r JOIN experiments e ON e.id = r.experiment_id
+            WHERE {where} ORDER BY {order} LIMIT {MaxRuns}
+            """;
+
+        return TypedResults.Stream(async body =>
+        {
+            await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
+            var header = new[] { "id", "experiment", "name", "status", "created_at", "started_at", "ended_at", "worker" }
+                .Concat(paramKeys.Select(k => "params." + k))
+                .Concat(metricKeys.Select(k => "metrics." + k));
+            await writer.WriteAsync(string.Join(',', header.Select(Csv.Field)) + "\r\n");
+            await using var command = dataSource.CreateCommand(sql);
+            RunStore.AddParameters(command, parameters);
+            await using var reader = await command.ExecuteReaderAsync(context.RequestAborted);
+            while (await reader.ReadAsync(context.RequestAborted))
+            {
+                var run = RunStore.ReadSummary(reader);
+                var paramValues = reader.GetFieldValue<string?[]>(9);
+                var metricValues = reader.GetFieldValue<double?[]>(10);
+                var fields = new[]
+                    {
+                        run.Id.ToString(), run.Experiment, run.Name, run.Status, Csv.Time(run.CreatedAt), Csv.Time(run.StartedAt),
+                        Csv.Time(run.EndedAt), run.WorkerId,
+                    }
+                    .Select(Csv.Field)
+                    .Concat(paramValues.Select(Csv.Field))
+                    .Concat(metricValues.Select(Csv.Number));
+                await writer.WriteAsync(string.Join(',', fields) + "\r\n");
+            }
+        }, "text/csv; charset=utf-8", "runs.csv");
+    }
+
+    private static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> SeriesAsync(
+        Guid runId, string? key, MetricReader metrics, HttpContext context, CancellationToken cancellationToken)
+    {
+        if (Keys.Check(key) is { } keyProblem)
+        {
+            return Problems.Invalid("key", keyProblem);
+        }
+
+        if (await MetricsApi.FindAsync(runId, key!, metrics, cancellationToken) is not { } series)
+        {
+            return MetricsApi.NoSuchSeries(runId, key!);
+        }
+
+        return TypedResults.Stream(async body =>
+        {
+            await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
+            await writer.WriteAsync("step,epoch,timestamp,value\r\n");
+            await foreach (var point in metrics.ReadAllAsync(series.Id, context.RequestAborted))
+            {
+                await writer.WriteAsync($"{point.Step},{Csv.Number(point.Epoch)},{Csv.Time(point.Timestamp)},{Csv.Number(point.Value)}\r\n");
+            }
+        }, "text/csv; charset=utf-8", $"{runId}-{key!.Replace('/', '_')}.csv");
+    }
+
+    private static List<string> SplitKeys(string? list) =>
+        (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
+}

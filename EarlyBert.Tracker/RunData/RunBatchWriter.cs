@@ -1,0 +1,403 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.Json;
+using EarlyBert.Tracker.Client.Events;
+using EarlyBert.Tracker.Client.Metrics;
+using EarlyBert.Tracker.Client.Runs;
+using EarlyBert.Tracker.Events;
+using EarlyBert.Tracker.Metrics;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace EarlyBert.Tracker.RunData;
+
+/// <summary>What writing a batch came to.</summary>
+internal abstract record BatchOutcome
+{
+    /// <summary>Written now.</summary>
+    public sealed record Stored(RunBatchResult Result) : BatchOutcome;
+
+    /// <summary>The same batch had been written before; nothing was written now.</summary>
+    public sealed record Duplicate(RunBatchResult Result) : BatchOutcome;
+
+    /// <summary>No such run.</summary>
+    public sealed record RunNotFound : BatchOutcome;
+
+    /// <summary>The batch contradicts stored data; nothing was written.</summary>
+    public sealed record Conflict(string Detail) : BatchOutcome;
+}
+
+/// <summary>
+/// The one write primitive for a run's data. A batch is one transaction: its batch-id record, params (write-once),
+/// tags and metadata (overwrite), the metric series' latest values, the points (binary <c>COPY</c>) and the
+/// multi-resolution summaries. So a batch is stored entirely or not at all, and a retried batch finds its record
+/// and is not stored twice — idempotency costs one row per batch, not a conflict check per point.
+/// </summary>
+public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider time, RunEventBroadcaster events, ILogger<RunBatchWriter> logger)
+{
+    internal async Task<BatchOutcome> WriteAsync(Guid runId, RunBatch batch, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var hash = ContentHash(batch);
+        var result = new RunBatchResult(
+            batch.BatchId, false, batch.Metrics?.Count ?? 0, batch.Params?.Count ?? 0, batch.Tags?.Count ?? 0, batch.Metadata?.Count ?? 0);
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // The batch record first: a concurrent retry of the same batch waits here until this one commits or rolls
+        // back. Its foreign key answers "no such run" without a round trip of its own.
+        await using (var record = new NpgsqlCommand(
+            "INSERT INTO run_batches (run_id, batch_id, content_hash, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            connection, transaction))
+        {
+            record.Parameters.AddWithValue(runId);
+            record.Parameters.AddWithValue(batch.BatchId);
+            record.Parameters.AddWithValue(hash);
+            record.Parameters.AddWithValue(now);
+            try
+            {
+                if (await record.ExecuteNonQueryAsync(cancellationToken) == 0)
+                {
+                    return await ExistingBatchAsync(connection, transaction, runId, batch.BatchId, hash, result, cancellationToken);
+                }
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+            {
+                return new BatchOutcome.RunNotFound();
+            }
+        }
+
+        if (batch.Params is { Count: > 0 } @params && await WriteParamsAsync(connection, transaction, runId, @params, cancellationToken) is { } paramConflict)
+        {
+            return new BatchOutcome.Conflict(paramConflict);
+        }
+
+        if (batch.Tags is { Count: > 0 } tags)
+        {
+            await UpsertTextsAsync(connection, transaction, "run_tags", runId, tags, cancellationToken);
+        }
+
+        if (batch.Metadata is { Count: > 0 } metadata)
+        {
+            await UpsertMetadataAsync(connection, transaction, runId, metadata, cancellationToken);
+        }
+
+        List<MetricLatest> latest = [];
+        if (batch.Metrics is { Count: > 0 } metrics)
+        {
+            try
+            {
+                latest = await WriteMetricsAsync(connection, transaction, runId, metrics, now, cancellationToken);
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                return new BatchOutcome.Conflict(
+                    "The batch logs a metric step that an earlier batch already logged for this run; metric points are append-only. " +
+                    exception.Detail);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogDebug("Stored batch {BatchId} of run {RunId}: {Points} points", batch.BatchId, runId, result.MetricPoints);
+        if (latest.Count > 0)
+        {
+            events.Publish(new RunEvent(RunEvent.MetricsLogged, runId, null, latest, now));
+        }
+
+        return new BatchOutcome.Stored(result);
+    }
+
+    /// <summary>
+    /// SHA-256 over the batch's content in a fixed binary layout (cheaper than serialising it again), so a retry
+    /// is told apart from a different batch that reuses the id.
+    /// </summary>
+    internal static byte[] ContentHash(RunBatch batch)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var number = new byte[8];
+        void Text(string? text)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(number, text?.Length ?? -1);
+            hash.AppendData(number, 0, 4);
+            hash.AppendData(MemoryMarshal.AsBytes((text ?? "").AsSpan()));
+        }
+
+        void Long(long value)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(number, value);
+            hash.AppendData(number);
+        }
+
+        foreach (var point in batch.Metrics ?? [])
+        {
+            Text(point.Key);
+            Long(point.Step);
+            Long(BitConverter.DoubleToInt64Bits(point.Value));
+            Long(point.Epoch is { } epoch ? BitConverter.DoubleToInt64Bits(epoch) : long.MinValue);
+            Long(point.Timestamp?.UtcTicks ?? long.MinValue);
+        }
+
+        foreach (var section in new[] { batch.Params, batch.Tags })
+        {
+            Long(section?.Count ?? -1);
+            foreach (var (key, value) in section?.OrderBy(p => p.Key, StringComparer.Ordinal) ?? Enumerable.Empty<KeyValuePair<string, string>>())
+            {
+                Text(key);
+                Text(value);
+            }
+        }
+
+        Long(batch.Metadata?.Count ?? -1);
+        foreach (var (key, value) in batch.Metadata?.OrderBy(p => p.Key, StringComparer.Ordinal) ?? Enumerable.Empty<KeyValuePair<string, JsonElement>>())
+        {
+            Text(key);
+            Text(value.GetRawText());
+        }
+
+        return hash.GetHashAndReset();
+    }
+
+    private static async Task<BatchOutcome> ExistingBatchAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, Guid batchId, byte[] hash, RunBatchResult result, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT content_hash FROM run_batches WHERE run_id = $1 AND batch_id = $2", connection, transaction);
+        command.Parameters.AddWithValue(runId);
+        command.Parameters.AddWithValue(batchId);
+        var stored = (byte[])(await command.ExecuteScalarAsync(cancellationToken))!;
+        return stored.AsSpan().SequenceEqual(hash)
+            ? new BatchOutcome.Duplicate(result with { Duplicate = true })
+            : new BatchOutcome.Conflict($"Batch {batchId} was stored before with different content; a batch id names one batch.");
+    }
+
+    private static async Task<string?> WriteParamsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, IReadOnlyDictionary<string, string> @params, CancellationToken cancellationToken)
+    {
+        var keys = @params.Keys.Order(StringComparer.Ordinal).ToArray();
+        var values = keys.Select(k => @params[k]).ToArray();
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var insert = new NpgsqlBatchCommand(
+            "INSERT INTO params (run_id, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS n(k, v) ON CONFLICT DO NOTHING");
+        insert.Parameters.AddWithValue(runId);
+        insert.Parameters.AddWithValue(keys);
+        insert.Parameters.AddWithValue(values);
+        batch.BatchCommands.Add(insert);
+        var differing = new NpgsqlBatchCommand(
+            """
+            SELECT p.key, p.value, n.v FROM unnest($2::text[], $3::text[]) AS n(k, v)
+            JOIN params p ON p.run_id = $1 AND p.key = n.k
+            WHERE p.value <> n.v ORDER BY p.key LIMIT 5
+            """);
+        differing.Parameters.AddWithValue(runId);
+        differing.Parameters.AddWithValue(keys);
+        differing.Parameters.AddWithValue(values);
+        batch.BatchCommands.Add(differing);
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var conflicts = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            conflicts.Add($"'{reader.GetString(0)}' is '{Shorten(reader.GetString(1))}', not '{Shorten(reader.GetString(2))}'");
+        }
+
+        return conflicts.Count == 0
+            ? null
+            : $"Params are write-once and the batch changes logged ones: {string.Join("; ", conflicts)}.";
+    }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
+
+    private static async Task UpsertTextsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string table, Guid runId, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
+    {
+        var keys = values.Keys.Order(StringComparer.Ordinal).ToArray();
+        await using var command = new NpgsqlCommand(
+            $"INSERT INTO {table} (run_id, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS n(k, v) " +
+            "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
+            connection, transaction);
+        command.Parameters.AddWithValue(runId);
+        command.Parameters.AddWithValue(keys);
+        command.Parameters.AddWithValue(keys.Select(k => values[k]).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task UpsertMetadataAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, IReadOnlyDictionary<string, JsonElement> values, CancellationToken cancellationToken)
+    {
+        var keys = values.Keys.Order(StringComparer.Ordinal).ToArray();
+        await using var command = new NpgsqlCommand(
+            "INSERT INTO run_metadata (run_id, key, value) SELECT $1, k, v::jsonb FROM unnest($2::text[], $3::text[]) AS n(k, v) " +
+            "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
+            connection, transaction);
+        command.Parameters.AddWithValue(runId);
+        command.Parameters.AddWithValue(keys);
+        command.Parameters.AddWithValue(keys.Select(k => values[k].GetRawText()).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<List<MetricLatest>> WriteMetricsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, IReadOnlyList<MetricPoint> metrics, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Per key, in key order (a fixed lock order, so concurrent batches of one run cannot deadlock).
+        var series = metrics
+            .GroupBy(p => p.Key, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new KeyPoints(g.Key, g.OrderBy(p => p.Step).ToArray()))
+            .ToArray();
+
+        var latest = await UpsertSeriesAsync(connection, transaction, runId, series, now, cancellationToken);
+        var ids = latest.ToDictionary(l => l.Latest.Key, l => l.SeriesId, StringComparer.Ordinal);
+
+        await using (var importer = await connection.BeginBinaryImportAsync(
+            "COPY metric_points (series_id, step, value, epoch, timestamp) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var (key, points) in series)
+            {
+                var id = ids[key];
+                foreach (var point in points)
+                {
+                    await importer.StartRowAsync(cancellationToken);
+                    await importer.WriteAsync(id, NpgsqlDbType.Bigint, cancellationToken);
+                    await importer.WriteAsync(point.Step, NpgsqlDbType.Bigint, cancellationToken);
+                    await importer.WriteAsync(point.Value, NpgsqlDbType.Double, cancellationToken);
+                    if (point.Epoch is { } epoch)
+                    {
+                        await importer.WriteAsync(epoch, NpgsqlDbType.Double, cancellationToken);
+                    }
+                    else
+                    {
+                        await importer.WriteNullAsync(cancellationToken);
+                    }
+
+                    await importer.WriteAsync((point.Timestamp ?? now).UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+                }
+            }
+
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        await UpsertSummariesAsync(connection, transaction, series, ids, cancellationToken);
+        return latest.Select(l => l.Latest).ToList();
+    }
+
+    private static async Task<List<(long SeriesId, MetricLatest Latest)>> UpsertSeriesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, KeyPoints[] series, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO metric_series AS s (run_id, key, point_count, nan_count, min_step, max_step, last_value, last_epoch, last_timestamp)
+            SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::float8[], $8::float8[], $9::timestamptz[])
+            ON CONFLICT (run_id, key) DO UPDATE SET
+                point_count = s.point_count + excluded.point_count,
+                nan_count = s.nan_count + excluded.nan_count,
+                min_step = least(s.min_step, excluded.min_step),
+                max_step = greatest(s.max_step, excluded.max_step),
+                last_value = CASE WHEN excluded.max_step > s.max_step THEN excluded.last_value ELSE s.last_value END,
+                last_epoch = CASE WHEN excluded.max_step > s.max_step THEN excluded.last_epoch ELSE s.last_epoch END,
+                last_timestamp = CASE WHEN excluded.max_step > s.max_step THEN excluded.last_timestamp ELSE s.last_timestamp END
+            RETURNING id, key, max_step, last_value, last_epoch, last_timestamp, point_count, min_step
+            """,
+            connection, transaction);
+        command.Parameters.AddWithValue(runId);
+        command.Parameters.AddWithValue(series.Select(s => s.Key).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => (long)s.Points.Length).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => (long)s.Points.Count(p => double.IsNaN(p.Value))).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => s.Points[0].Step).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => s.Points[^1].Step).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => s.Points[^1].Value).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => s.Points[^1].Epoch).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => (s.Points[^1].Timestamp ?? now).UtcDateTime).ToArray());
+
+        var rows = new List<(long, MetricLatest)>(series.Length);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((reader.GetInt64(0), new MetricLatest(
+                reader.GetString(1), reader.GetInt64(2), reader.GetDouble(3), reader.IsDBNull(4) ? null : reader.GetDouble(4),
+                reader.GetFieldValue<DateTimeOffset>(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(2))));
+        }
+
+        return rows;
+    }
+
+    private static async Task UpsertSummariesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, KeyPoints[] series, Dictionary<string, long> ids, CancellationToken cancellationToken)
+    {
+        var seriesIds = new List<long>();
+        var levels = new List<short>();
+        var buckets = new List<long>();
+        var counts = new List<int>();
+        var minSteps = new List<long?>();
+        var minValues = new List<double?>();
+        var maxSteps = new List<long?>();
+        var maxValues = new List<double?>();
+        var firstSteps = new List<long>();
+        var firstValues = new List<double>();
+        var lastSteps = new List<long>();
+        var lastValues = new List<double>();
+        var nanSteps = new List<long?>();
+
+        // Series in id order, then level, then bucket: one lock order for every writer.
+        foreach (var (key, points) in series.OrderBy(s => ids[s.Key]))
+        {
+            var summaries = SummaryLevels.Build(points.Select(p => (p.Step, p.Value)).ToArray());
+            for (var level = 0; level < summaries.Length; level++)
+            {
+                foreach (var bucket in summaries[level])
+                {
+                    seriesIds.Add(ids[key]);
+                    levels.Add((short)level);
+                    buckets.Add(bucket.Bucket);
+                    counts.Add(bucket.Count);
+                    minSteps.Add(bucket.MinStep);
+                    minValues.Add(bucket.MinValue);
+                    maxSteps.Add(bucket.MaxStep);
+                    maxValues.Add(bucket.MaxValue);
+                    firstSteps.Add(bucket.FirstStep);
+                    firstValues.Add(bucket.FirstValue);
+                    lastSteps.Add(bucket.LastStep);
+                    lastValues.Add(bucket.LastValue);
+                    nanSteps.Add(bucket.NanStep);
+                }
+            }
+        }
+
+        // Merge rules match SummaryBucket.Merge: on equal values the stored point stays.
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO metric_summaries AS m (series_id, level, bucket, point_count, min_step, min_value, max_step, max_value,
+                                               first_step, first_value, last_step, last_value, nan_step)
+            SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::integer[], $5::bigint[], $6::float8[], $7::bigint[],
+                                 $8::float8[], $9::bigint[], $10::float8[], $11::bigint[], $12::float8[], $13::bigint[])
+            ON CONFLICT (series_id, level, bucket) DO UPDATE SET
+                point_count = m.point_count + excluded.point_count,
+                min_step = CASE WHEN m.min_value IS NULL OR excluded.min_value < m.min_value THEN excluded.min_step ELSE m.min_step END,
+                min_value = CASE WHEN m.min_value IS NULL OR excluded.min_value < m.min_value THEN excluded.min_value ELSE m.min_value END,
+                max_step = CASE WHEN m.max_value IS NULL OR excluded.max_value > m.max_value THEN excluded.max_step ELSE m.max_step END,
+                max_value = CASE WHEN m.max_value IS NULL OR excluded.max_value > m.max_value THEN excluded.max_value ELSE m.max_value END,
+                first_step = CASE WHEN excluded.first_step < m.first_step THEN excluded.first_step ELSE m.first_step END,
+                first_value = CASE WHEN excluded.first_step < m.first_step THEN excluded.first_value ELSE m.first_value END,
+                last_step = CASE WHEN excluded.last_step > m.last_step THEN excluded.last_step ELSE m.last_step END,
+                last_value = CASE WHEN excluded.last_step > m.last_step THEN excluded.last_value ELSE m.last_value END,
+                nan_step = least(m.nan_step, excluded.nan_step)
+            """,
+            connection, transaction);
+        command.Parameters.AddWithValue(seriesIds.ToArray());
+        command.Parameters.AddWithValue(levels.ToArray());
+        command.Parameters.AddWithValue(buckets.ToArray());
+        command.Parameters.AddWithValue(counts.ToArray());
+        command.Parameters.AddWithValue(minSteps.ToArray());
+        command.Parameters.AddWithValue(minValues.ToArray());
+        command.Parameters.AddWithValue(maxSteps.ToArray());
+        command.Parameters.AddWithValue(maxValues.ToArray());
+        command.Parameters.AddWithValue(firstSteps.ToArray());
+        command.Parameters.AddWithValue(firstValues.ToArray());
+        command.Parameters.AddWithValue(lastSteps.ToArray());
+        command.Parameters.AddWithValue(lastValues.ToArray());
+        command.Parameters.AddWithValue(nanSteps.ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private sealed record KeyPoints(string Key, MetricPoint[] Points);
+}

@@ -1,0 +1,37 @@
+using EarlyBert.Tracker.Client.Runs;
+using EarlyBert.Tracker.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace EarlyBert.Tracker.RunData;
+
+/// <summary>The batch write endpoint for a run's metrics, params, tags and metadata.</summary>
+public static class RunDataApi
+{
+    /// <summary>Maps <c>POST /api/runs/{runId}/batch</c>.</summary>
+    public static IEndpointRouteBuilder MapRunDataApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/runs/{runId:guid}/batch", LogBatchAsync)
+            .WithName("LogRunBatch")
+            .WithSummary("Logs up to 10,000 metric points plus params, tags and metadata, entirely or not at all; a retried batch id is stored once.")
+            .WithTags("Runs");
+        return app;
+    }
+
+    private static async Task<Results<Ok<RunBatchResult>, ValidationProblem, ProblemHttpResult>> LogBatchAsync(
+        Guid runId, RunBatch batch, RunBatchWriter writer, CancellationToken cancellationToken)
+    {
+        var errors = RunBatchValidator.Validate(batch);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, detail: "The batch was not stored.");
+        }
+
+        return await writer.WriteAsync(runId, batch, cancellationToken) switch
+        {
+            BatchOutcome.Stored stored => TypedResults.Ok(stored.Result),
+            BatchOutcome.Duplicate duplicate => TypedResults.Ok(duplicate.Result),
+            BatchOutcome.Conflict conflict => Problems.Conflict(conflict.Detail),
+            _ => Problems.NotFound($"There is no run {runId}."),
+        };
+    }
+}

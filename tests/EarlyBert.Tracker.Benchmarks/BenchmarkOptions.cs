@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace EarlyBert.Tracker.Benchmarks;
+
+/// <summary>What to measure.</summary>
+/// <param name="Postgres">PostgreSQL server (no database: a fresh one is created).</param>
+/// <param name="S3">S3 server.</param>
+/// <param name="IngestPoints">Points per ingest scenario.</param>
+/// <param name="ComparePoints">Points per series for the compare benchmark (20 runs × 3 metrics).</param>
+/// <param name="CompareRequests">Timed compare requests.</param>
+/// <param name="Keep">Keep the database afterwards (for looking at query plans).</param>
+internal sealed record BenchmarkOptions(string Postgres, string S3, int IngestPoints, int ComparePoints, int CompareRequests, bool Keep)
+{
+    public static BenchmarkOptions Parse(string[] args)
+    {
+        string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        int Number(string name, int fallback) => Value(name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+        string Required(string variable) => Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"Set {variable} (see the comment at the top of Program.cs).");
+
+        return new BenchmarkOptions(
+            Value("--postgres") ?? Required("EARLYBERT_TEST_POSTGRES"),
+            Value("--s3") ?? Required("EARLYBERT_TEST_S3"),
+            Number("--points", 400_000),
+            Number("--compare-points", 100_000),
+            Number("--compare-requests", 60),
+            args.Contains("--keep"));
+    }
+}
