@@ -25,9 +25,10 @@ internal static class BenchCommand
         var precision = new Option<string>("--precision") { Description = "fp32, tf32 or bf16.", DefaultValueFactory = _ => "fp32" };
         var python = new Option<string>("--python") { Description = "Python with torch for the baseline (Debian python3-torch).", DefaultValueFactory = _ => "/usr/bin/python3" };
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip the PyTorch eager comparison." };
+        var rounds = new Option<int>("--rounds") { Description = "Alternate TorchSharp and PyTorch this many times per shape; the median of each is reported.", DefaultValueFactory = _ => 1 };
         var command = new Command("bench", "Training throughput (forward + backward + AdamW step) of TorchSharp vs PyTorch eager.")
         {
-            device, shapes, batch, sequence, steps, warmup, threads, precision, python, noBaseline,
+            device, shapes, batch, sequence, steps, warmup, threads, precision, python, noBaseline, rounds,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -45,15 +46,25 @@ internal static class BenchCommand
             foreach (var shape in selected)
             {
                 var size = parse.GetValue(batch) ?? shape.DefaultBatch;
-                var ours = TrainingBenchmark.Run(shape, size, parse.GetValue(sequence), parse.GetValue(steps), parse.GetValue(warmup), target, mode, logger, cancellationToken);
-                string theirs = "-", ratio = "-";
-                if (!parse.GetValue(noBaseline))
+                // Alternating the two sides spreads any other load on the machine over both.
+                var ourRuns = new List<BenchmarkResult>();
+                var theirRates = new List<double>();
+                for (var round = 0; round < Math.Max(1, parse.GetValue(rounds)); round++)
                 {
+                    ourRuns.Add(TrainingBenchmark.Run(shape, size, parse.GetValue(sequence), parse.GetValue(steps), parse.GetValue(warmup), target, mode, logger, cancellationToken));
+                    if (parse.GetValue(noBaseline)) continue;
                     var baseline = await TorchEagerBaseline.RunAsync(parse.GetValue(python)!, shape, size, parse.GetValue(sequence), parse.GetValue(steps), parse.GetValue(warmup), threadCount, cancellationToken);
-                    var rate = baseline["seq_per_s"]!.GetValue<double>();
+                    theirRates.Add(baseline["seq_per_s"]!.GetValue<double>());
+                    if (round == 0)
+                        logger.LogInformation("PyTorch {Version} eager, BLAS {Blas}", baseline["torch"], baseline["blas"]?.ToJsonString());
+                }
+                var ours = ourRuns.OrderBy(r => r.SequencesPerSecond).ElementAt(ourRuns.Count / 2);
+                string theirs = "-", ratio = "-";
+                if (theirRates.Count > 0)
+                {
+                    var rate = theirRates.Order().ElementAt(theirRates.Count / 2);
                     theirs = rate.ToString("F1", CultureInfo.InvariantCulture);
                     ratio = (ours.SequencesPerSecond / rate).ToString("F2", CultureInfo.InvariantCulture) + "x";
-                    logger.LogInformation("PyTorch {Version} eager, BLAS {Blas}", baseline["torch"], baseline["blas"]?.ToJsonString());
                 }
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{shape.Name,-8} {size,5} {ours.SequencesPerSecond,17:F1} {ours.MedianOptimizerSeconds * 1000,13:F1} {theirs,14} {ratio,7}  {ours.Precision}"));

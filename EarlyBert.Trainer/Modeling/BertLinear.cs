@@ -26,6 +26,12 @@ public sealed class BertLinear : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The weight, [out, in].</summary>
+    public Parameter Weight => weight;
+
+    /// <summary>The bias, [out].</summary>
+    public Parameter Bias => bias;
+
     /// <summary>Type the product runs in; <c>null</c> runs it in the weights' own type.</summary>
     public ScalarType? ComputeType { get; set; }
 

@@ -5,7 +5,9 @@ namespace EarlyBert.Trainer.Optimization;
 
 /// <summary>
 /// What the two Adam flavours share: parameters split into a decayed and a non-decayed flat group, the first and
-/// second moment buffers, the schedule and the step counter.
+/// second moment buffers, the schedule and the step counter. Create the optimizer after the model is on its device
+/// and in its final dtype: flattening re-points the parameters at the optimizer's buffers, and moving the model
+/// afterwards would detach them again.
 /// </summary>
 public abstract class AdamOptimizerBase : IBertOptimizer
 {

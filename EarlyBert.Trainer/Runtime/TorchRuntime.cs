@@ -45,6 +45,10 @@ public static class TorchRuntime
         if (!File.Exists(cuda))
             throw new InvalidOperationException($"{LibTorchDirVariable}={folder} has no libtorch_cuda.so: point it at a CUDA build of libtorch, e.g. a PyTorch install's torch/lib.");
         NativeLibrary.Load(cuda);
+        // libtorch.so is what the glue library links by name; a Python install keeps it beside libtorch_cuda.so,
+        // where the loader would not look for it (the application folder carries no libtorch then).
+        var umbrella = Path.Combine(folder, "libtorch.so");
+        if (File.Exists(umbrella)) NativeLibrary.Load(umbrella);
         // TorchSharp's glue library resolves libtorch's symbols from the already loaded CUDA build.
         NativeLibrary.Load(FindGlueLibrary());
         torch.InitializeDeviceType(DeviceType.CUDA);

@@ -29,6 +29,27 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Model_saved_after_training_steps_reloads_with_the_trained_weights()
+    {
+        // Training flattens the parameters into views of one buffer; saving must write each view, not the buffer start.
+        TestTorch.Setup();
+        var forward = Golden.Json("forward.json");
+        using var model = HfCheckpoint.LoadForSequenceClassification(Golden.Directory, NullLogger.Instance);
+        using var optimizer = new Optimization.TorchAdamW(model.named_parameters(), new Optimization.ConstantLearningRate(1e-3));
+        using var batch = new Optimization.TrainingBatch(
+            Golden.LongTensor(Golden.IntMatrix(forward["input_ids"]!)),
+            Golden.LongTensor(Golden.IntMatrix(forward["attention_mask"]!)),
+            Golden.LongTensor(Golden.IntMatrix(forward["token_type_ids"]!)),
+            tensor(new long[] { 1, 0, 0, 0 }));
+        Optimization.TrainingStep.Run(model, optimizer, batch);
+        Optimization.TrainingStep.Run(model, optimizer, batch);
+        HfCheckpoint.Save(model, folder, Golden.File("vocab.txt"));
+        using var reloaded = HfCheckpoint.LoadForSequenceClassification(folder, NullLogger.Instance);
+        foreach (var (name, value) in model.state_dict())
+            Assert.True(value.equal(reloaded.state_dict()[name]).all().item<bool>(), $"{name} differs after save and load");
+    }
+
+    [Fact]
     public void Saved_folder_has_the_hugging_face_layout()
     {
         TestTorch.Setup();
