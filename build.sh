@@ -2,6 +2,8 @@
 # EarlyBert's one entry point for people and CI.
 #   ./build.sh run    install what is missing, then run the platform (dotnet run of EarlyBert.AppHost)
 #   ./build.sh test   install what is missing, start PostgreSQL and Ceph RGW for the tests, run every test
+#   ./build.sh bench  the benchmark programs: tracker ingest/compare (on fresh test servers) and trainer throughput
+#                     against PyTorch eager (installs Debian's python3-torch and OpenBLAS for the baseline)
 #   ./build.sh prerequisites   only install what is missing
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -149,11 +151,22 @@ case "$command" in
     summarize_results "$results"
     exit "$status"
     ;;
+  bench)
+    prerequisites
+    # The baseline runs on Debian's own Python (/usr/bin/python3), whatever python3 is first on PATH.
+    /usr/bin/python3 -c 'import torch' 2>/dev/null || install_packages python3-torch
+    [[ -e /usr/lib/x86_64-linux-gnu/openblas-openmp ]] || install_packages libopenblas0-openmp
+    start_test_services
+    log "Tracker: metric ingest (API vs raw COPY) and compare latency"
+    dotnet run -c Release --project tests/EarlyBert.Tracker.Benchmarks
+    log "Trainer: training throughput, TorchSharp vs PyTorch eager"
+    dotnet run -c Release --project EarlyBert.Trainer -- bench "$@"
+    ;;
   prerequisites)
     prerequisites
     ;;
   *)
-    echo "usage: ./build.sh run | test [dotnet test options] | prerequisites" >&2
+    echo "usage: ./build.sh run | test [dotnet test options] | bench [trainer bench options] | prerequisites" >&2
     exit 2
     ;;
 esac
