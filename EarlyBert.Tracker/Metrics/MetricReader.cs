@@ -28,6 +28,9 @@ public sealed class MetricReader(NpgsqlDataSource dataSource)
     /// </summary>
     internal const int SingleOverread = 4;
 
+    /// <summary>From this many summarised series on, they are read on two connections in parallel.</summary>
+    private const int ParallelReadThreshold = 8;
+
     /// <summary>The series of the given runs and keys.</summary>
     public async Task<List<SeriesInfo>> FindSeriesAsync(IReadOnlyList<Guid> runIds, IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
@@ -128,38 +131,49 @@ public sealed class MetricReader(NpgsqlDataSource dataSource)
         var summarised = series.Where(s => !plans[s.Id].Raw).ToArray();
         if (summarised.Length > 0)
         {
-            var buckets = summarised.ToDictionary(s => s.Id, _ => new List<SummaryBucket>());
-            await using var command = dataSource.CreateCommand(
-                """
-                SELECT q.series_id, m.bucket, m.point_count, m.min_step, m.min_value, m.max_step, m.max_value,
-                       m.first_step, m.first_value, m.last_step, m.last_value, m.nan_step
-                FROM unnest($1::bigint[], $2::smallint[]) AS q(series_id, level)
-                CROSS JOIN LATERAL (
-                    SELECT * FROM metric_summaries s WHERE s.series_id = q.series_id AND s.level = q.level ORDER BY s.bucket) AS m
-                """);
-            command.Parameters.AddWithValue(summarised.Select(s => s.Id).ToArray());
-            command.Parameters.AddWithValue(summarised.Select(s => (short)plans[s.Id].Level).ToArray());
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    buckets[reader.GetInt64(0)].Add(new SummaryBucket(
-                        reader.GetInt64(1), reader.GetInt32(2),
-                        reader.IsDBNull(3) ? null : reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetDouble(4),
-                        reader.IsDBNull(5) ? null : reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetDouble(6),
-                        reader.GetInt64(7), reader.GetDouble(8), reader.GetInt64(9), reader.GetDouble(10),
-                        reader.IsDBNull(11) ? null : reader.GetInt64(11)));
-                }
-            }
-
+            // Many series (compare) are read on two connections at once: PostgreSQL and the row decoding here then
+            // use both cores instead of taking turns.
+            var parts = summarised.Length >= ParallelReadThreshold
+                ? summarised.Chunk((summarised.Length + 1) / 2).ToArray()
+                : [summarised];
+            var read = await Task.WhenAll(parts.Select(part => ReadSummariesAsync(part, plans, cancellationToken)));
             foreach (var s in summarised)
             {
                 var plan = plans[s.Id];
-                var sampled = Downsampler.FromSummaries(buckets[s.Id], SummaryLevels.Width(plan.Level), plan.BucketWidth);
+                var buckets = read.First(r => r.ContainsKey(s.Id))[s.Id];
+                var sampled = Downsampler.FromSummaries(buckets, SummaryLevels.Width(plan.Level), plan.BucketWidth);
                 result[s.Id] = DownsampledSeries.Of(s.Key, s.PointCount, true, sampled);
             }
         }
 
         return result;
+    }
+
+    private async Task<Dictionary<long, List<SummaryBucket>>> ReadSummariesAsync(
+        SeriesInfo[] series, Dictionary<long, DownsamplePlan> plans, CancellationToken cancellationToken)
+    {
+        var buckets = series.ToDictionary(s => s.Id, _ => new List<SummaryBucket>());
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT q.series_id, m.bucket, m.point_count, m.min_step, m.min_value, m.max_step, m.max_value,
+                   m.first_step, m.first_value, m.last_step, m.last_value, m.nan_step
+            FROM unnest($1::bigint[], $2::smallint[]) AS q(series_id, level)
+            CROSS JOIN LATERAL (
+                SELECT * FROM metric_summaries s WHERE s.series_id = q.series_id AND s.level = q.level ORDER BY s.bucket) AS m
+            """);
+        command.Parameters.AddWithValue(series.Select(s => s.Id).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => (short)plans[s.Id].Level).ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            buckets[reader.GetInt64(0)].Add(new SummaryBucket(
+                reader.GetInt64(1), reader.GetInt32(2),
+                reader.IsDBNull(3) ? null : reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetDouble(4),
+                reader.IsDBNull(5) ? null : reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetDouble(6),
+                reader.GetInt64(7), reader.GetDouble(8), reader.GetInt64(9), reader.GetDouble(10),
+                reader.IsDBNull(11) ? null : reader.GetInt64(11)));
+        }
+
+        return buckets;
     }
 }

@@ -33,7 +33,7 @@ public sealed class CrashDetectionTests(TrackerAppFactory tracker) : IClassFixtu
     private static async Task<Run> WaitForStatusAsync(EarlyBert.Tracker.Client.TrackerClient client, Guid runId, string status)
     {
         // The sweep runs on the detector's own task once the fake clock ticks; give it real time to finish.
-        for (var attempt = 0; attempt < 100; attempt++)
+        for (var attempt = 0; attempt < 300; attempt++)
         {
             var run = await client.GetRunAsync(runId, CancellationToken.None);
             if (run.Status == status)
