@@ -46,27 +46,56 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // The batch record first: a concurrent retry of the same batch waits here until this one commits or rolls
-        // back. Its foreign key answers "no such run" without a round trip of its own.
-        await using (var record = new NpgsqlCommand(
-            "INSERT INTO run_batches (run_id, batch_id, content_hash, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-            connection, transaction))
+        // Per key, in key order (a fixed lock order, so concurrent batches of one run cannot deadlock).
+        var series = batch.Metrics is { Count: > 0 } metrics
+            ? metrics
+                .GroupBy(p => p.Key, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new KeyPoints(g.Key, g.OrderBy(p => p.Step).ToArray()))
+                .ToArray()
+            : [];
+
+        // One round trip: the batch record first, then the series and their summaries. A concurrent retry of the same
+        // batch waits at the record until this one commits or rolls back; the record's foreign key answers "no such
+        // run". A duplicate's series and summary changes are rolled back with the transaction.
+        List<(long SeriesId, MetricLatest Latest)> latest = [];
+        bool recorded;
+        try
         {
+            await using var first = new NpgsqlBatch(connection, transaction);
+            var record = new NpgsqlBatchCommand(
+                "INSERT INTO run_batches (run_id, batch_id, content_hash, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true");
             record.Parameters.AddWithValue(runId);
             record.Parameters.AddWithValue(batch.BatchId);
             record.Parameters.AddWithValue(hash);
             record.Parameters.AddWithValue(now);
-            try
+            first.BatchCommands.Add(record);
+            if (series.Length > 0)
             {
-                if (await record.ExecuteNonQueryAsync(cancellationToken) == 0)
+                first.BatchCommands.Add(SeriesAndSummariesCommand(runId, series, now));
+            }
+
+            await using var reader = await first.ExecuteReaderAsync(cancellationToken);
+            recorded = await reader.ReadAsync(cancellationToken);
+            if (recorded && series.Length > 0)
+            {
+                await reader.NextResultAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
                 {
-                    return await ExistingBatchAsync(connection, transaction, runId, batch.BatchId, hash, result, cancellationToken);
+                    latest.Add((reader.GetInt64(0), new MetricLatest(
+                        reader.GetString(1), reader.GetInt64(2), reader.GetDouble(3), reader.IsDBNull(4) ? null : reader.GetDouble(4),
+                        reader.GetFieldValue<DateTimeOffset>(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(2))));
                 }
             }
-            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.ForeignKeyViolation)
-            {
-                return new BatchOutcome.RunNotFound();
-            }
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            return new BatchOutcome.RunNotFound();
+        }
+
+        if (!recorded)
+        {
+            return await ExistingBatchAsync(connection, transaction, runId, batch.BatchId, hash, result, cancellationToken);
         }
 
         if (batch.Params is { Count: > 0 } @params && await WriteParamsAsync(connection, transaction, runId, @params, cancellationToken) is { } paramConflict)
@@ -84,12 +113,11 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
             await UpsertMetadataAsync(connection, transaction, runId, metadata, cancellationToken);
         }
 
-        List<MetricLatest> latest = [];
-        if (batch.Metrics is { Count: > 0 } metrics)
+        if (series.Length > 0)
         {
             try
             {
-                latest = await WriteMetricsAsync(connection, transaction, runId, metrics, now, cancellationToken);
+                await CopyPointsAsync(connection, series, latest.ToDictionary(l => l.Latest.Key, l => l.SeriesId, StringComparer.Ordinal), now, cancellationToken);
             }
             catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
             {
@@ -103,7 +131,7 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
         logger.LogDebug("Stored batch {BatchId} of run {RunId}: {Points} points", batch.BatchId, runId, result.MetricPoints);
         if (latest.Count > 0)
         {
-            events.Publish(new RunEvent(RunEvent.MetricsLogged, runId, null, latest, now));
+            events.Publish(new RunEvent(RunEvent.MetricsLogged, runId, null, latest.Select(l => l.Latest).ToList(), now));
         }
 
         return new BatchOutcome.Stored(result);
@@ -236,95 +264,45 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<List<MetricLatest>> WriteMetricsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, IReadOnlyList<MetricPoint> metrics, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task CopyPointsAsync(
+        NpgsqlConnection connection, KeyPoints[] series, Dictionary<string, long> ids, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // Per key, in key order (a fixed lock order, so concurrent batches of one run cannot deadlock).
-        var series = metrics
-            .GroupBy(p => p.Key, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new KeyPoints(g.Key, g.OrderBy(p => p.Step).ToArray()))
-            .ToArray();
-
-        var latest = await UpsertSeriesAsync(connection, transaction, runId, series, now, cancellationToken);
-        var ids = latest.ToDictionary(l => l.Latest.Key, l => l.SeriesId, StringComparer.Ordinal);
-
-        await using (var importer = await connection.BeginBinaryImportAsync(
-            "COPY metric_points (series_id, step, value, epoch, timestamp) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        await using var importer = await connection.BeginBinaryImportAsync(
+            "COPY metric_points (series_id, step, value, epoch, timestamp) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var (key, points) in series)
         {
-            foreach (var (key, points) in series)
+            var id = ids[key];
+            foreach (var point in points)
             {
-                var id = ids[key];
-                foreach (var point in points)
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(id, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(point.Step, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(point.Value, NpgsqlDbType.Double, cancellationToken);
+                if (point.Epoch is { } epoch)
                 {
-                    await importer.StartRowAsync(cancellationToken);
-                    await importer.WriteAsync(id, NpgsqlDbType.Bigint, cancellationToken);
-                    await importer.WriteAsync(point.Step, NpgsqlDbType.Bigint, cancellationToken);
-                    await importer.WriteAsync(point.Value, NpgsqlDbType.Double, cancellationToken);
-                    if (point.Epoch is { } epoch)
-                    {
-                        await importer.WriteAsync(epoch, NpgsqlDbType.Double, cancellationToken);
-                    }
-                    else
-                    {
-                        await importer.WriteNullAsync(cancellationToken);
-                    }
-
-                    await importer.WriteAsync((point.Timestamp ?? now).UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
+                    await importer.WriteAsync(epoch, NpgsqlDbType.Double, cancellationToken);
                 }
+                else
+                {
+                    await importer.WriteNullAsync(cancellationToken);
+                }
+
+                await importer.WriteAsync((point.Timestamp ?? now).UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken);
             }
-
-            await importer.CompleteAsync(cancellationToken);
         }
 
-        await UpsertSummariesAsync(connection, transaction, series, ids, cancellationToken);
-        return latest.Select(l => l.Latest).ToList();
+        await importer.CompleteAsync(cancellationToken);
     }
 
-    private static async Task<List<(long SeriesId, MetricLatest Latest)>> UpsertSeriesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, KeyPoints[] series, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// One statement for the series' latest values and their multi-resolution summaries (computed here): the series
+    /// upsert's ids key the summary rows, so no round trip passes them back first. Series rows are locked in key
+    /// order before any of their summary rows, so concurrent batches of one run queue on the series and cannot
+    /// deadlock on summaries.
+    /// </summary>
+    private static NpgsqlBatchCommand SeriesAndSummariesCommand(Guid runId, KeyPoints[] series, DateTimeOffset now)
     {
-        await using var command = new NpgsqlCommand(
-            """
-            INSERT INTO metric_series AS s (run_id, key, point_count, nan_count, min_step, max_step, last_value, last_epoch, last_timestamp)
-            SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::float8[], $8::float8[], $9::timestamptz[])
-            ON CONFLICT (run_id, key) DO UPDATE SET
-                point_count = s.point_count + excluded.point_count,
-                nan_count = s.nan_count + excluded.nan_count,
-                min_step = least(s.min_step, excluded.min_step),
-                max_step = greatest(s.max_step, excluded.max_step),
-                last_value = CASE WHEN excluded.max_step > s.max_step THEN excluded.last_value ELSE s.last_value END,
-                last_epoch = CASE WHEN excluded.max_step > s.max_step THEN excluded.last_epoch ELSE s.last_epoch END,
-                last_timestamp = CASE WHEN excluded.max_step > s.max_step THEN excluded.last_timestamp ELSE s.last_timestamp END
-            RETURNING id, key, max_step, last_value, last_epoch, last_timestamp, point_count, min_step
-            """,
-            connection, transaction);
-        command.Parameters.AddWithValue(runId);
-        command.Parameters.AddWithValue(series.Select(s => s.Key).ToArray());
-        command.Parameters.AddWithValue(series.Select(s => (long)s.Points.Length).ToArray());
-        command.Parameters.AddWithValue(series.Select(s => (long)s.Points.Count(p => double.IsNaN(p.Value))).ToArray());
-        command.Parameters.AddWithValue(series.Select(s => s.Points[0].Step).ToArray());
-        command.Parameters.AddWithValue(series.Select(s => s.Points[^1].Step).ToArray());
-        command.Parameters.AddWithValue(series.Select(s => s.Points[^1].Value).ToArray());
-        command.Parameters.AddWithValue(series.Select(s => s.Points[^1].Epoch).ToArray());
-        command.Parameters.AddWithValue(series.Select(s => (s.Points[^1].Timestamp ?? now).UtcDateTime).ToArray());
-
-        var rows = new List<(long, MetricLatest)>(series.Length);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add((reader.GetInt64(0), new MetricLatest(
-                reader.GetString(1), reader.GetInt64(2), reader.GetDouble(3), reader.IsDBNull(4) ? null : reader.GetDouble(4),
-                reader.GetFieldValue<DateTimeOffset>(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(2))));
-        }
-
-        return rows;
-    }
-
-    private static async Task UpsertSummariesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, KeyPoints[] series, Dictionary<string, long> ids, CancellationToken cancellationToken)
-    {
-        var seriesIds = new List<long>();
+        var keyIndexes = new List<int>();
         var levels = new List<short>();
         var buckets = new List<long>();
         var counts = new List<int>();
@@ -337,16 +315,14 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
         var lastSteps = new List<long>();
         var lastValues = new List<double>();
         var nanSteps = new List<long?>();
-
-        // Series in id order, then level, then bucket: one lock order for every writer.
-        foreach (var (key, points) in series.OrderBy(s => ids[s.Key]))
+        for (var k = 0; k < series.Length; k++)
         {
-            var summaries = SummaryLevels.Build(points.Select(p => (p.Step, p.Value)).ToArray());
+            var summaries = SummaryLevels.Build(series[k].Points.Select(p => (p.Step, p.Value)).ToArray());
             for (var level = 0; level < summaries.Length; level++)
             {
                 foreach (var bucket in summaries[level])
                 {
-                    seriesIds.Add(ids[key]);
+                    keyIndexes.Add(k + 1);
                     levels.Add((short)level);
                     buckets.Add(bucket.Bucket);
                     counts.Add(bucket.Count);
@@ -363,27 +339,55 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
             }
         }
 
-        // Merge rules match SummaryBucket.Merge: on equal values the stored point stays.
-        await using var command = new NpgsqlCommand(
+        // Summary merge rules match SummaryBucket.Merge: on equal values the stored point stays.
+        var command = new NpgsqlBatchCommand(
             """
-            INSERT INTO metric_summaries AS m (series_id, level, bucket, point_count, min_step, min_value, max_step, max_value,
-                                               first_step, first_value, last_step, last_value, nan_step)
-            SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::integer[], $5::bigint[], $6::float8[], $7::bigint[],
-                                 $8::float8[], $9::bigint[], $10::float8[], $11::bigint[], $12::float8[], $13::bigint[])
-            ON CONFLICT (series_id, level, bucket) DO UPDATE SET
-                point_count = m.point_count + excluded.point_count,
-                min_step = CASE WHEN m.min_value IS NULL OR excluded.min_value < m.min_value THEN excluded.min_step ELSE m.min_step END,
-                min_value = CASE WHEN m.min_value IS NULL OR excluded.min_value < m.min_value THEN excluded.min_value ELSE m.min_value END,
-                max_step = CASE WHEN m.max_value IS NULL OR excluded.max_value > m.max_value THEN excluded.max_step ELSE m.max_step END,
-                max_value = CASE WHEN m.max_value IS NULL OR excluded.max_value > m.max_value THEN excluded.max_value ELSE m.max_value END,
-                first_step = CASE WHEN excluded.first_step < m.first_step THEN excluded.first_step ELSE m.first_step END,
-                first_value = CASE WHEN excluded.first_step < m.first_step THEN excluded.first_value ELSE m.first_value END,
-                last_step = CASE WHEN excluded.last_step > m.last_step THEN excluded.last_step ELSE m.last_step END,
-                last_value = CASE WHEN excluded.last_step > m.last_step THEN excluded.last_value ELSE m.last_value END,
-                nan_step = least(m.nan_step, excluded.nan_step)
-            """,
-            connection, transaction);
-        command.Parameters.AddWithValue(seriesIds.ToArray());
+            WITH s AS (
+                INSERT INTO metric_series AS s (run_id, key, point_count, nan_count, min_step, max_step, last_value, last_epoch, last_timestamp)
+                SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::float8[], $8::float8[], $9::timestamptz[])
+                ON CONFLICT (run_id, key) DO UPDATE SET
+                    point_count = s.point_count + excluded.point_count,
+                    nan_count = s.nan_count + excluded.nan_count,
+                    min_step = least(s.min_step, excluded.min_step),
+                    max_step = greatest(s.max_step, excluded.max_step),
+                    last_value = CASE WHEN excluded.max_step > s.max_step THEN excluded.last_value ELSE s.last_value END,
+                    last_epoch = CASE WHEN excluded.max_step > s.max_step THEN excluded.last_epoch ELSE s.last_epoch END,
+                    last_timestamp = CASE WHEN excluded.max_step > s.max_step THEN excluded.last_timestamp ELSE s.last_timestamp END
+                RETURNING id, key, max_step, last_value, last_epoch, last_timestamp, point_count, min_step
+            ), summaries AS (
+                INSERT INTO metric_summaries AS m (series_id, level, bucket, point_count, min_step, min_value, max_step, max_value,
+                                                   first_step, first_value, last_step, last_value, nan_step)
+                SELECT s.id, u.level, u.bucket, u.point_count, u.min_step, u.min_value, u.max_step, u.max_value,
+                       u.first_step, u.first_value, u.last_step, u.last_value, u.nan_step
+                FROM unnest($10::integer[], $11::smallint[], $12::bigint[], $13::integer[], $14::bigint[], $15::float8[], $16::bigint[],
+                            $17::float8[], $18::bigint[], $19::float8[], $20::bigint[], $21::float8[], $22::bigint[])
+                         AS u(k, level, bucket, point_count, min_step, min_value, max_step, max_value,
+                              first_step, first_value, last_step, last_value, nan_step)
+                JOIN s ON s.key = ($2::text[])[u.k]
+                ON CONFLICT (series_id, level, bucket) DO UPDATE SET
+                    point_count = m.point_count + excluded.point_count,
+                    min_step = CASE WHEN m.min_value IS NULL OR excluded.min_value < m.min_value THEN excluded.min_step ELSE m.min_step END,
+                    min_value = CASE WHEN m.min_value IS NULL OR excluded.min_value < m.min_value THEN excluded.min_value ELSE m.min_value END,
+                    max_step = CASE WHEN m.max_value IS NULL OR excluded.max_value > m.max_value THEN excluded.max_step ELSE m.max_step END,
+                    max_value = CASE WHEN m.max_value IS NULL OR excluded.max_value > m.max_value THEN excluded.max_value ELSE m.max_value END,
+                    first_step = CASE WHEN excluded.first_step < m.first_step THEN excluded.first_step ELSE m.first_step END,
+                    first_value = CASE WHEN excluded.first_step < m.first_step THEN excluded.first_value ELSE m.first_value END,
+                    last_step = CASE WHEN excluded.last_step > m.last_step THEN excluded.last_step ELSE m.last_step END,
+                    last_value = CASE WHEN excluded.last_step > m.last_step THEN excluded.last_value ELSE m.last_value END,
+                    nan_step = least(m.nan_step, excluded.nan_step)
+            )
+            SELECT * FROM s ORDER BY key COLLATE "C"
+            """);
+        command.Parameters.AddWithValue(runId);
+        command.Parameters.AddWithValue(series.Select(s => s.Key).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => (long)s.Points.Length).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => (long)s.Points.Count(p => double.IsNaN(p.Value))).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => s.Points[0].Step).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => s.Points[^1].Step).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => s.Points[^1].Value).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => s.Points[^1].Epoch).ToArray());
+        command.Parameters.AddWithValue(series.Select(s => (s.Points[^1].Timestamp ?? now).UtcDateTime).ToArray());
+        command.Parameters.AddWithValue(keyIndexes.ToArray());
         command.Parameters.AddWithValue(levels.ToArray());
         command.Parameters.AddWithValue(buckets.ToArray());
         command.Parameters.AddWithValue(counts.ToArray());
@@ -396,7 +400,7 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
         command.Parameters.AddWithValue(lastSteps.ToArray());
         command.Parameters.AddWithValue(lastValues.ToArray());
         command.Parameters.AddWithValue(nanSteps.ToArray());
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return command;
     }
 
     private sealed record KeyPoints(string Key, MetricPoint[] Points);
