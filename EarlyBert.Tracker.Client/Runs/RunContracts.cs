@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace EarlyBert.Tracker.Client.Runs;
 
@@ -170,6 +171,7 @@ public sealed record RunBatch(
 /// <param name="Value">The value; NaN and infinities are kept (send them as the strings "NaN", "Infinity", "-Infinity").</param>
 /// <param name="Epoch">Fractional epoch, if known.</param>
 /// <param name="Timestamp">When it was measured; the tracker's time when absent.</param>
+[JsonConverter(typeof(MetricPointJsonConverter))]
 public sealed record MetricPoint(string Key, long Step, double Value, double? Epoch = null, DateTimeOffset? Timestamp = null);
 
 /// <summary>What a batch write did.</summary>

@@ -51,7 +51,8 @@ internal static class RunBatchValidator
             }
             else
             {
-                var seen = new HashSet<(string, long)>();
+                var seen = new HashSet<(string, long)>(metrics.Count);
+                string? checkedKey = null;
                 for (var i = 0; i < metrics.Count; i++)
                 {
                     var point = metrics[i];
@@ -61,10 +62,16 @@ internal static class RunBatchValidator
                         continue;
                     }
 
-                    if (Keys.Check(point.Key) is { } keyError)
+                    // Consecutive points nearly always share their key (often the very same string): check it once.
+                    if (!ReferenceEquals(point.Key, checkedKey))
                     {
-                        Add("metrics", $"metrics[{i}]: {keyError}");
-                        continue;
+                        if (Keys.Check(point.Key) is { } keyError)
+                        {
+                            Add("metrics", $"metrics[{i}]: {keyError}");
+                            continue;
+                        }
+
+                        checkedKey = point.Key;
                     }
 
                     if (point.Step < 0)

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text.Json;
 using EarlyBert.Tracker.Client.Events;
 using EarlyBert.Tracker.Client.Metrics;
@@ -47,13 +44,7 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // Per key, in key order (a fixed lock order, so concurrent batches of one run cannot deadlock).
-        var series = batch.Metrics is { Count: > 0 } metrics
-            ? metrics
-                .GroupBy(p => p.Key, StringComparer.Ordinal)
-                .OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => new KeyPoints(g.Key, g.OrderBy(p => p.Step).ToArray()))
-                .ToArray()
-            : [];
+        var series = batch.Metrics is { Count: > 0 } metrics ? GroupByKey(metrics) : [];
 
         // One round trip: the batch record first, then the series and their summaries. A concurrent retry of the same
         // batch waits at the record until this one commits or rolls back; the record's foreign key answers "no such
@@ -143,48 +134,78 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
     /// </summary>
     internal static byte[] ContentHash(RunBatch batch)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var number = new byte[8];
-        void Text(string? text)
-        {
-            BinaryPrimitives.WriteInt32LittleEndian(number, text?.Length ?? -1);
-            hash.AppendData(number, 0, 4);
-            hash.AppendData(MemoryMarshal.AsBytes((text ?? "").AsSpan()));
-        }
-
-        void Long(long value)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(number, value);
-            hash.AppendData(number);
-        }
-
+        using var hash = new ContentHasher();
         foreach (var point in batch.Metrics ?? [])
         {
-            Text(point.Key);
-            Long(point.Step);
-            Long(BitConverter.DoubleToInt64Bits(point.Value));
-            Long(point.Epoch is { } epoch ? BitConverter.DoubleToInt64Bits(epoch) : long.MinValue);
-            Long(point.Timestamp?.UtcTicks ?? long.MinValue);
+            hash.Text(point.Key);
+            hash.Long(point.Step);
+            hash.Long(BitConverter.DoubleToInt64Bits(point.Value));
+            hash.Long(point.Epoch is { } epoch ? BitConverter.DoubleToInt64Bits(epoch) : long.MinValue);
+            hash.Long(point.Timestamp?.UtcTicks ?? long.MinValue);
         }
 
         foreach (var section in new[] { batch.Params, batch.Tags })
         {
-            Long(section?.Count ?? -1);
+            hash.Long(section?.Count ?? -1);
             foreach (var (key, value) in section?.OrderBy(p => p.Key, StringComparer.Ordinal) ?? Enumerable.Empty<KeyValuePair<string, string>>())
             {
-                Text(key);
-                Text(value);
+                hash.Text(key);
+                hash.Text(value);
             }
         }
 
-        Long(batch.Metadata?.Count ?? -1);
+        hash.Long(batch.Metadata?.Count ?? -1);
         foreach (var (key, value) in batch.Metadata?.OrderBy(p => p.Key, StringComparer.Ordinal) ?? Enumerable.Empty<KeyValuePair<string, JsonElement>>())
         {
-            Text(key);
-            Text(value.GetRawText());
+            hash.Text(key);
+            hash.Text(value.GetRawText());
         }
 
-        return hash.GetHashAndReset();
+        return hash.Finish();
+    }
+
+    /// <summary>
+    /// The metric points per key, keys in ordinal order, each key's points in step order (sorted only when they did
+    /// not arrive so).
+    /// </summary>
+    private static KeyPoints[] GroupByKey(IReadOnlyList<MetricPoint> metrics)
+    {
+        var byKey = new Dictionary<string, List<MetricPoint>>(StringComparer.Ordinal);
+        List<MetricPoint>? current = null;
+        string? currentKey = null;
+        foreach (var point in metrics)
+        {
+            if (!ReferenceEquals(point.Key, currentKey) && point.Key != currentKey)
+            {
+                currentKey = point.Key;
+                if (!byKey.TryGetValue(currentKey, out current))
+                {
+                    byKey[currentKey] = current = [];
+                }
+            }
+
+            current!.Add(point);
+        }
+
+        var series = new KeyPoints[byKey.Count];
+        var index = 0;
+        foreach (var (key, points) in byKey)
+        {
+            var array = points.ToArray();
+            for (var i = 1; i < array.Length; i++)
+            {
+                if (array[i].Step < array[i - 1].Step)
+                {
+                    Array.Sort(array, static (a, b) => a.Step.CompareTo(b.Step));
+                    break;
+                }
+            }
+
+            series[index++] = new KeyPoints(key, array);
+        }
+
+        Array.Sort(series, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return series;
     }
 
     private static async Task<BatchOutcome> ExistingBatchAsync(
