@@ -11,7 +11,7 @@ public sealed class BertEmbeddings : Module<Tensor, Tensor, Tensor>
     private readonly Embedding position_embeddings;
     private readonly Embedding token_type_embeddings;
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly BertDropout dropout;
 
     /// <summary>Creates the embeddings for <paramref name="config"/>, initialised as Hugging Face does.</summary>
     public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
@@ -20,7 +20,7 @@ public sealed class BertEmbeddings : Module<Tensor, Tensor, Tensor>
         position_embeddings = Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
         token_type_embeddings = Embedding(config.TypeVocabSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = Dropout(config.HiddenDropoutProb);
+        dropout = new BertDropout(config.HiddenDropoutProb);
         using (no_grad())
         {
             foreach (var table in new[] { word_embeddings, position_embeddings, token_type_embeddings })

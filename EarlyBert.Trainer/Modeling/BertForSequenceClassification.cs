@@ -10,7 +10,7 @@ namespace EarlyBert.Trainer.Modeling;
 public sealed class BertForSequenceClassification : Module<Tensor, Tensor, Tensor, Tensor>
 {
     private readonly BertModel bert;
-    private readonly TorchSharp.Modules.Dropout dropout;
+    private readonly BertDropout dropout;
     private readonly BertLinear classifier;
 
     /// <summary>Creates a randomly initialised model for <paramref name="config"/>.</summary>
@@ -18,7 +18,7 @@ public sealed class BertForSequenceClassification : Module<Tensor, Tensor, Tenso
     {
         Config = config;
         bert = new BertModel(config);
-        dropout = Dropout(config.ClassifierDropout ?? config.HiddenDropoutProb);
+        dropout = new BertDropout(config.ClassifierDropout ?? config.HiddenDropoutProb);
         classifier = new BertLinear(config.HiddenSize, config.NumLabels, config.InitializerRange);
         RegisterComponents();
     }

@@ -9,14 +9,14 @@ public sealed class BertOutput : Module<Tensor, Tensor, Tensor>
 {
     private readonly BertLinear dense;
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly BertDropout dropout;
 
     /// <summary>Creates the layer for <paramref name="config"/>.</summary>
     public BertOutput(BertConfig config) : base(nameof(BertOutput))
     {
         dense = new BertLinear(config.IntermediateSize, config.HiddenSize, config.InitializerRange);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = Dropout(config.HiddenDropoutProb);
+        dropout = new BertDropout(config.HiddenDropoutProb);
         RegisterComponents();
     }
 

@@ -44,7 +44,23 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
             (hidden, weight, bias) = (hidden.to(type), weight.to(type), bias.to(type));
         var qkv = functional.linear(hidden, weight, bias).view(batch, length, 3, heads, headSize).permute(2, 0, 3, 1, 4);
         var (q, k, v) = (qkv[0], qkv[1], qkv[2]);
-        var context = functional.scaled_dot_product_attention(q, k, v, keyMask, training ? dropoutProbability : 0.0, false);
+        var dropout = training ? dropoutProbability : 0.0;
+        var context = PhiloxDropout.Applies(q, dropout)
+            ? AttentionWithPhiloxDropout(q, k, v, keyMask, dropout)
+            : functional.scaled_dot_product_attention(q, k, v, keyMask, dropout, false);
         return context.transpose(1, 2).reshape(batch, length, heads * headSize).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Attention written out (as transformers' eager BertSelfAttention) so that the dropout on the attention
+    /// probabilities is <see cref="PhiloxDropout"/>: libtorch's CPU attention draws that mask element by element, which
+    /// cost more than the rest of the attention together.
+    /// </summary>
+    private Tensor AttentionWithPhiloxDropout(Tensor q, Tensor k, Tensor v, Tensor keyMask, double dropout)
+    {
+        var scores = matmul(q * (1.0 / Math.Sqrt(headSize)), k.transpose(-1, -2));
+        if (!keyMask.all().item<bool>())
+            scores = scores.masked_fill(keyMask.logical_not(), float.MinValue);
+        return matmul(PhiloxDropout.Apply(scores.softmax(-1), dropout), v);
     }
 }

@@ -9,14 +9,14 @@ public sealed class BertSelfOutput : Module<Tensor, Tensor, Tensor>
 {
     private readonly BertLinear dense;
     private readonly LayerNorm LayerNorm;
-    private readonly Dropout dropout;
+    private readonly BertDropout dropout;
 
     /// <summary>Creates the layer for <paramref name="config"/>.</summary>
     public BertSelfOutput(BertConfig config) : base(nameof(BertSelfOutput))
     {
         dense = new BertLinear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = Dropout(config.HiddenDropoutProb);
+        dropout = new BertDropout(config.HiddenDropoutProb);
         RegisterComponents();
     }
 
