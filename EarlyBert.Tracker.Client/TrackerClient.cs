@@ -20,8 +20,15 @@ namespace EarlyBert.Tracker.Client;
 /// <see cref="TrackerClientExtensions.AddTrackerClient"/> so that its base address is resolved by service discovery.
 /// Every error answer is thrown as a <see cref="TrackerApiException"/> carrying the tracker's ProblemDetails.
 /// </summary>
-public sealed class TrackerClient(HttpClient http)
+/// <param name="http">The client for API calls.</param>
+/// <param name="transfers">
+/// The client for artifact transfers and event streams, which must not time out on their own (see
+/// <see cref="TrackerClientExtensions.AddTrackerClient"/>); <paramref name="http"/> when not given.
+/// </param>
+public sealed class TrackerClient(HttpClient http, HttpClient? transfers = null)
 {
+    private HttpClient Transfers => transfers ?? http;
+
     /// <summary>Name of the response header that carries an artifact's SHA-256 (lowercase hex).</summary>
     public const string Sha256Header = "X-Content-SHA256";
 
@@ -153,7 +160,7 @@ public sealed class TrackerClient(HttpClient http)
     {
         using var body = new StreamContent(content);
         body.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        using var response = await http.PutAsync(ArtifactUrl(runId, path), body, cancellationToken);
+        using var response = await Transfers.PutAsync(ArtifactUrl(runId, path), body, cancellationToken);
         return await ReadAsync(response, Json.ArtifactInfo, cancellationToken);
     }
 
@@ -163,7 +170,7 @@ public sealed class TrackerClient(HttpClient http)
     /// </summary>
     public async Task<string> DownloadArtifactAsync(Guid runId, string path, Stream destination, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(ArtifactUrl(runId, path), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await Transfers.GetAsync(ArtifactUrl(runId, path), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         await response.EnsureSuccessWithProblemAsync(cancellationToken);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         await stream.CopyToAsync(destination, cancellationToken);
@@ -194,7 +201,7 @@ public sealed class TrackerClient(HttpClient http)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, runId is null ? "api/events" : $"api/runs/{runId}/events");
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await Transfers.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         await response.EnsureSuccessWithProblemAsync(cancellationToken);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         var parser = SseParser.Create(stream, (_, data) => JsonSerializer.Deserialize(data, Json.RunEvent));
