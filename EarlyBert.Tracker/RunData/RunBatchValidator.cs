@@ -43,51 +43,24 @@ internal static class RunBatchValidator
             Add("batchId", "A batch needs a non-empty client-chosen batch id, so that a retry is recognised.");
         }
 
-        if (batch.Metrics is { } metrics)
+        var seriesPoints = batch.Series?.Sum(columns => (long)(columns?.Steps?.Count ?? 0)) ?? 0;
+        var totalPoints = (batch.Metrics?.Count ?? 0) + seriesPoints;
+        if (totalPoints > MaxMetricPoints)
         {
-            if (metrics.Count > MaxMetricPoints)
+            Add(batch.Metrics is null ? "series" : "metrics", $"A batch holds at most {MaxMetricPoints} metric points; this one has {totalPoints}.");
+        }
+        else
+        {
+            // (key, step) pairs across both forms: no key may repeat a step within the batch.
+            var seen = new HashSet<(string, long)>((int)totalPoints);
+            if (batch.Metrics is { } metrics)
             {
-                Add("metrics", $"A batch holds at most {MaxMetricPoints} metric points; this one has {metrics.Count}.");
+                CheckPoints(metrics, seen, Add);
             }
-            else
+
+            if (batch.Series is { } series)
             {
-                var seen = new HashSet<(string, long)>(metrics.Count);
-                string? checkedKey = null;
-                for (var i = 0; i < metrics.Count; i++)
-                {
-                    var point = metrics[i];
-                    if (point is null)
-                    {
-                        Add("metrics", $"metrics[{i}] is null.");
-                        continue;
-                    }
-
-                    // Consecutive points nearly always share their key (often the very same string): check it once.
-                    if (!ReferenceEquals(point.Key, checkedKey))
-                    {
-                        if (Keys.Check(point.Key) is { } keyError)
-                        {
-                            Add("metrics", $"metrics[{i}]: {keyError}");
-                            continue;
-                        }
-
-                        checkedKey = point.Key;
-                    }
-
-                    if (point.Step < 0)
-                    {
-                        Add("metrics", $"metrics[{i}]: step {point.Step} of '{point.Key}' is negative.");
-                    }
-                    else if (!seen.Add((point.Key, point.Step)))
-                    {
-                        Add("metrics", $"metrics[{i}]: step {point.Step} of '{point.Key}' appears more than once in the batch.");
-                    }
-
-                    if (point.Epoch is { } epoch && !double.IsFinite(epoch))
-                    {
-                        Add("metrics", $"metrics[{i}]: the epoch must be a finite number.");
-                    }
-                }
+                CheckSeries(series, seen, Add);
             }
         }
 
@@ -122,6 +95,95 @@ internal static class RunBatchValidator
         }
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+    }
+
+    private static void CheckPoints(IReadOnlyList<MetricPoint> metrics, HashSet<(string, long)> seen, Action<string, string> add)
+    {
+        string? checkedKey = null;
+        for (var i = 0; i < metrics.Count; i++)
+        {
+            var point = metrics[i];
+            if (point is null)
+            {
+                add("metrics", $"metrics[{i}] is null.");
+                continue;
+            }
+
+            // Consecutive points nearly always share their key (often the very same string): check it once.
+            if (!ReferenceEquals(point.Key, checkedKey))
+            {
+                if (Keys.Check(point.Key) is { } keyError)
+                {
+                    add("metrics", $"metrics[{i}]: {keyError}");
+                    continue;
+                }
+
+                checkedKey = point.Key;
+            }
+
+            CheckPoint("metrics", $"metrics[{i}]", point.Key, point.Step, point.Epoch, seen, add);
+        }
+    }
+
+    private static void CheckSeries(IReadOnlyList<MetricColumns> series, HashSet<(string, long)> seen, Action<string, string> add)
+    {
+        for (var s = 0; s < series.Count; s++)
+        {
+            var columns = series[s];
+            if (columns is null)
+            {
+                add("series", $"series[{s}] is null.");
+                continue;
+            }
+
+            if (Keys.Check(columns.Key) is { } keyError)
+            {
+                add("series", $"series[{s}]: {keyError}");
+                continue;
+            }
+
+            if (columns.Steps is null || columns.Values is null)
+            {
+                add("series", $"series[{s}] ('{columns.Key}') needs 'steps' and 'values'.");
+                continue;
+            }
+
+            var count = columns.Steps.Count;
+            foreach (var (name, length) in new[] { ("values", (int?)columns.Values.Count), ("epochs", columns.Epochs?.Count), ("timestamps", columns.Timestamps?.Count) })
+            {
+                if (length is { } n && n != count)
+                {
+                    add("series", $"series[{s}] ('{columns.Key}') has {count} steps but {n} {name}; the arrays run in parallel.");
+                }
+            }
+
+            if (columns.Values.Count != count || (columns.Epochs?.Count ?? count) != count || (columns.Timestamps?.Count ?? count) != count)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                CheckPoint("series", $"series[{s}].steps[{i}]", columns.Key, columns.Steps[i], columns.Epochs?[i], seen, add);
+            }
+        }
+    }
+
+    private static void CheckPoint(string field, string where, string key, long step, double? epoch, HashSet<(string, long)> seen, Action<string, string> add)
+    {
+        if (step < 0)
+        {
+            add(field, $"{where}: step {step} of '{key}' is negative.");
+        }
+        else if (!seen.Add((key, step)))
+        {
+            add(field, $"{where}: step {step} of '{key}' appears more than once in the batch.");
+        }
+
+        if (epoch is { } value && !double.IsFinite(value))
+        {
+            add(field, $"{where}: the epoch must be a finite number.");
+        }
     }
 
     private static void CheckTexts(string field, IReadOnlyDictionary<string, string>? values, Action<string, string> add)

@@ -12,7 +12,7 @@ public static class RunDataApi
     {
         app.MapPost("/api/runs/{runId:guid}/batch", LogBatchAsync)
             .WithName("LogRunBatch")
-            .WithSummary("Logs up to 10,000 metric points plus params, tags and metadata, entirely or not at all; a retried batch id is stored once.")
+            .WithSummary("Logs up to 10,000 metric points (as points or per-key columns) plus params, tags and metadata, entirely or not at all; a retried batch id is stored once.")
             .WithTags("Runs");
         return app;
     }
@@ -26,12 +26,31 @@ public static class RunDataApi
             return TypedResults.ValidationProblem(errors, detail: "The batch was not stored.");
         }
 
-        return await writer.WriteAsync(runId, batch, cancellationToken) switch
+        return await writer.WriteAsync(runId, WithSeriesAsPoints(batch), cancellationToken) switch
         {
             BatchOutcome.Stored stored => TypedResults.Ok(stored.Result),
             BatchOutcome.Duplicate duplicate => TypedResults.Ok(duplicate.Result),
             BatchOutcome.Conflict conflict => Problems.Conflict(conflict.Detail),
             _ => Problems.NotFound($"There is no run {runId}."),
         };
+    }
+
+    // The writer takes one list of points whatever form they came in (its content hash included, so a retry in the
+    // same form is recognised).
+    private static RunBatch WithSeriesAsPoints(RunBatch batch)
+    {
+        if (batch.Series is not { Count: > 0 } series)
+        {
+            return batch;
+        }
+
+        var points = new List<MetricPoint>((batch.Metrics?.Count ?? 0) + series.Sum(columns => columns.Steps.Count));
+        points.AddRange(batch.Metrics ?? []);
+        foreach (var columns in series)
+        {
+            points.AddRange(columns.Points());
+        }
+
+        return batch with { Metrics = points, Series = null };
     }
 }

@@ -72,25 +72,28 @@ internal sealed class TrackerBench : IAsyncDisposable
         await client.EnsureExperimentAsync("bench-ingest", null, CancellationToken.None);
 
         // Warm-up: JIT, connection pools, statement caches.
-        await IngestApiAsync(client, 2, 1000, 40_000);
+        await IngestApiAsync(client, 2, 1000, 40_000, columns: false);
+        await IngestApiAsync(client, 2, 1000, 40_000, columns: true);
         await IngestCopyAsync(2, 1000, 40_000);
 
         Console.WriteLine();
-        Console.WriteLine($"Metric ingest, {options.IngestPoints:N0} points per scenario (one run per writer):");
-        Console.WriteLine($"{"writers",8} {"batch",7} {"API points/s",14} {"COPY points/s",14} {"API/COPY",9}");
+        Console.WriteLine($"Metric ingest, {options.IngestPoints:N0} points per scenario (one run per writer); the API with the");
+        Console.WriteLine("points as objects (\"metrics\") and as per-key columns (\"series\"), then raw COPY:");
+        Console.WriteLine($"{"writers",8} {"batch",7} {"API points/s",14} {"API columns/s",14} {"COPY points/s",14} {"API/COPY",9} {"columns/COPY",13}");
         foreach (var writers in new[] { 1, 8 })
         {
             foreach (var batchSize in new[] { 1_000, 10_000 })
             {
-                var api = await IngestApiAsync(client, writers, batchSize, options.IngestPoints);
+                var api = await IngestApiAsync(client, writers, batchSize, options.IngestPoints, columns: false);
+                var columnar = await IngestApiAsync(client, writers, batchSize, options.IngestPoints, columns: true);
                 var copy = await IngestCopyAsync(writers, batchSize, options.IngestPoints);
-                Console.WriteLine($"{writers,8} {batchSize,7:N0} {api,14:N0} {copy,14:N0} {api / copy,9:P0}");
+                Console.WriteLine($"{writers,8} {batchSize,7:N0} {api,14:N0} {columnar,14:N0} {copy,14:N0} {api / copy,9:P0} {columnar / copy,13:P0}");
             }
         }
     }
 
     /// <summary>Points/s through <c>POST /api/runs/{id}/batch</c>; the JSON bodies are prepared before timing.</summary>
-    private async Task<double> IngestApiAsync(TrackerClient client, int writers, int batchSize, int totalPoints)
+    private async Task<double> IngestApiAsync(TrackerClient client, int writers, int batchSize, int totalPoints, bool columns)
     {
         var perWriter = totalPoints / writers;
         var bodies = new List<(Guid Run, byte[][] Batches)>();
@@ -103,7 +106,8 @@ internal sealed class TrackerBench : IAsyncDisposable
                 var points = Enumerable.Range(start, Math.Min(batchSize, perWriter - start))
                     .Select(s => new MetricPoint("train/loss", s, 1.0 / (s + 1), s / 10_000.0, DateTimeOffset.UnixEpoch.AddSeconds(s)))
                     .ToList();
-                batches.Add(JsonSerializer.SerializeToUtf8Bytes(new RunBatch(Guid.NewGuid(), points), TrackerJsonContext.Default.RunBatch));
+                var batch = columns ? new RunBatch(Guid.NewGuid(), Series: MetricColumns.From(points)) : new RunBatch(Guid.NewGuid(), points);
+                batches.Add(JsonSerializer.SerializeToUtf8Bytes(batch, TrackerJsonContext.Default.RunBatch));
             }
 
             bodies.Add((run.Id, batches.ToArray()));

@@ -142,6 +142,9 @@ public sealed class BatchApiTests(TrackerAppFactory tracker) : IClassFixture<Tra
         { "key over 250 characters", $$"""{"batchId":"00000000-0000-0000-0000-000000000006","metrics":[{"key":"{{new string('k', 251)}}","step":1,"value":1}]}""", "limit is 250" },
         { "param value over 6,000 characters", $$$"""{"batchId":"00000000-0000-0000-0000-000000000007","params":{"notes":"{{{new string('v', 6001)}}}"}}""", "limit is 6000" },
         { "key with a bad character", """{"batchId":"00000000-0000-0000-0000-000000000008","tags":{"a b":"x"}}""", "letters, digits" },
+        { "series arrays of different lengths", """{"batchId":"00000000-0000-0000-0000-000000000009","series":[{"key":"loss","steps":[1,2,3],"values":[1,2]}]}""", "parallel" },
+        { "series step also in metrics", """{"batchId":"00000000-0000-0000-0000-00000000000a","metrics":[{"key":"loss","step":5,"value":1}],"series":[{"key":"loss","steps":[4,5],"values":[1,2]}]}""", "more than once" },
+        { "series without values", """{"batchId":"00000000-0000-0000-0000-00000000000b","series":[{"key":"loss","steps":[4,5]}]}""", "values" },
         { "empty batch id", """{"batchId":"00000000-0000-0000-0000-000000000000","metrics":[]}""", "batch id" },
     };
 
@@ -158,6 +161,42 @@ public sealed class BatchApiTests(TrackerAppFactory tracker) : IClassFixture<Tra
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.True(problem.GetRawText().Contains(mentioned, StringComparison.OrdinalIgnoreCase), $"{why}: {problem.GetRawText()}");
         Assert.Equal(before, await tracker.SnapshotAsync(run.Id));
+    }
+
+    [Fact]
+    public async Task Points_sent_as_columns_are_stored_as_the_same_points_and_a_retry_is_recognised()
+    {
+        var run = await tracker.NewRunAsync();
+        var at = new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
+        List<MetricPoint> points =
+        [
+            new("loss", 0, 2.5, 0.0, at), new("loss", 1, double.NaN, 0.1, at.AddSeconds(1)), new("acc", 1, 0.5, null, at.AddSeconds(2)),
+            new("loss", 2, double.PositiveInfinity, 0.2, at.AddSeconds(3)),
+        ];
+        var batch = new RunBatch(Guid.NewGuid(), Series: MetricColumns.From(points));
+
+        var first = await client.LogBatchAsync(run.Id, batch, CancellationToken.None);
+        var retry = await client.LogBatchAsync(run.Id, batch, CancellationToken.None);
+
+        Assert.Equal((false, true, 4), (first.Duplicate, retry.Duplicate, first.MetricPoints));
+        var loss = await client.GetSeriesPageAsync(run.Id, "loss", null, 100, CancellationToken.None);
+        Assert.Equal(
+            points.Where(p => p.Key == "loss").Select(p => (p.Step, p.Value, p.Epoch, p.Timestamp)),
+            loss.Points.Select(p => (p.Step, p.Value, p.Epoch, (DateTimeOffset?)p.Timestamp)));
+        Assert.Equal(0.5, (await client.GetLatestMetricsAsync(run.Id, CancellationToken.None)).Single(m => m.Key == "acc").Value);
+    }
+
+    [Fact]
+    public async Task Batch_over_10000_points_in_points_and_columns_together_is_rejected()
+    {
+        var run = await tracker.NewRunAsync();
+        var columns = MetricColumns.From(Points("acc", 0, 5_000));
+
+        var error = await Assert.ThrowsAsync<TrackerApiException>(() =>
+            client.LogBatchAsync(run.Id, new RunBatch(Guid.NewGuid(), Points("loss", 0, 5_001), Series: columns), CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.Equal(0, await tracker.CountAsync("SELECT count(*) FROM metric_series WHERE run_id = $1", run.Id));
     }
 
     [Fact]
