@@ -9,7 +9,8 @@ namespace EarlyBert.Tracker.Benchmarks;
 /// <param name="ComparePoints">Points per series for the compare benchmark (20 runs × 3 metrics).</param>
 /// <param name="CompareRequests">Timed compare requests.</param>
 /// <param name="Keep">Keep the database afterwards (for looking at query plans).</param>
-internal sealed record BenchmarkOptions(string Postgres, string S3, int IngestPoints, int ComparePoints, int CompareRequests, bool Keep)
+/// <param name="Rounds">Times each ingest scenario runs (interleaved); medians are reported.</param>
+internal sealed record BenchmarkOptions(string Postgres, string S3, int IngestPoints, int ComparePoints, int CompareRequests, bool Keep, int Rounds)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -25,6 +26,7 @@ internal sealed record BenchmarkOptions(string Postgres, string S3, int IngestPo
             Number("--points", 400_000),
             Number("--compare-points", 100_000),
             Number("--compare-requests", 60),
-            args.Contains("--keep"));
+            args.Contains("--keep"),
+            Number("--rounds", 3));
     }
 }

@@ -4,7 +4,7 @@
 //
 //   EARLYBERT_TEST_POSTGRES="Host=127.0.0.1;Port=15999;Username=postgres;Password=devpass" \
 //   EARLYBERT_TEST_S3="Endpoint=http://127.0.0.1:17481;AccessKey=AKtest123;SecretKey=secretsecret123" \
-//   dotnet run -c Release --project tests/EarlyBert.Tracker.Benchmarks -- [--points 400000] [--compare-points 100000] [--compare-requests 60]
+//   dotnet run -c Release --project tests/EarlyBert.Tracker.Benchmarks -- [--points 400000] [--compare-points 100000] [--compare-requests 60] [--rounds 3]
 //
 // Batches are serialised to JSON before the clock starts: the figures measure the tracker (HTTP, parsing,
 // validation, transaction, COPY, summaries), not the client's serialiser.

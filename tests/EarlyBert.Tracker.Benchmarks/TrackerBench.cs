@@ -78,17 +78,26 @@ internal sealed class TrackerBench : IAsyncDisposable
 
         Console.WriteLine();
         Console.WriteLine($"Metric ingest, {options.IngestPoints:N0} points per scenario (one run per writer); the API with the");
-        Console.WriteLine("points as objects (\"metrics\") and as per-key columns (\"series\"), then raw COPY:");
+        Console.WriteLine("points as objects (\"metrics\") and as per-key columns (\"series\"), then raw COPY; each scenario");
+        Console.WriteLine($"{options.Rounds} times, interleaved, medians (PostgreSQL checkpoints land on one scenario or another):");
         Console.WriteLine($"{"writers",8} {"batch",7} {"API points/s",14} {"API columns/s",14} {"COPY points/s",14} {"API/COPY",9} {"columns/COPY",13}");
-        foreach (var writers in new[] { 1, 8 })
+        (int Writers, int Batch)[] scenarios = [(1, 1_000), (1, 10_000), (8, 1_000), (8, 10_000)];
+        var measured = scenarios.ToDictionary(s => s, _ => (Api: new List<double>(), Columns: new List<double>(), Copy: new List<double>()));
+        for (var round = 0; round < options.Rounds; round++)
         {
-            foreach (var batchSize in new[] { 1_000, 10_000 })
+            foreach (var scenario in scenarios)
             {
-                var api = await IngestApiAsync(client, writers, batchSize, options.IngestPoints, columns: false);
-                var columnar = await IngestApiAsync(client, writers, batchSize, options.IngestPoints, columns: true);
-                var copy = await IngestCopyAsync(writers, batchSize, options.IngestPoints);
-                Console.WriteLine($"{writers,8} {batchSize,7:N0} {api,14:N0} {columnar,14:N0} {copy,14:N0} {api / copy,9:P0} {columnar / copy,13:P0}");
+                var (writers, batchSize) = scenario;
+                measured[scenario].Api.Add(await IngestApiAsync(client, writers, batchSize, options.IngestPoints, columns: false));
+                measured[scenario].Columns.Add(await IngestApiAsync(client, writers, batchSize, options.IngestPoints, columns: true));
+                measured[scenario].Copy.Add(await IngestCopyAsync(writers, batchSize, options.IngestPoints));
             }
+        }
+
+        foreach (var scenario in scenarios)
+        {
+            var (api, columnar, copy) = (Median(measured[scenario].Api), Median(measured[scenario].Columns), Median(measured[scenario].Copy));
+            Console.WriteLine($"{scenario.Writers,8} {scenario.Batch,7:N0} {api,14:N0} {columnar,14:N0} {copy,14:N0} {api / copy,9:P0} {columnar / copy,13:P0}");
         }
     }
 
@@ -247,6 +256,8 @@ internal sealed class TrackerBench : IAsyncDisposable
         Console.WriteLine($"  endpoint (HTTP GET, body read): {Summary(endpoint)}");
         Console.WriteLine($"  typed client (incl. JSON parse): {Summary(typed)}");
     }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private static string Summary(List<double> latencies)
     {
