@@ -4,6 +4,7 @@ using EarlyBert.Tracker.Client.Metrics;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Tracker.Events;
 using EarlyBert.Tracker.Metrics;
+using EarlyBert.Tracker.Runs;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -96,7 +97,7 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
 
         if (batch.Tags is { Count: > 0 } tags)
         {
-            await UpsertTextsAsync(connection, transaction, "run_tags", runId, tags, cancellationToken);
+            await RunStore.UpsertTagsAsync(connection, transaction, runId, tags, cancellationToken);
         }
 
         if (batch.Metadata is { Count: > 0 } metadata)
@@ -256,20 +257,6 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
     }
 
     private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
-
-    private static async Task UpsertTextsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string table, Guid runId, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
-    {
-        var keys = values.Keys.Order(StringComparer.Ordinal).ToArray();
-        await using var command = new NpgsqlCommand(
-            $"INSERT INTO {table} (run_id, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS n(k, v) " +
-            "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
-            connection, transaction);
-        command.Parameters.AddWithValue(runId);
-        command.Parameters.AddWithValue(keys);
-        command.Parameters.AddWithValue(keys.Select(k => values[k]).ToArray());
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     private static async Task UpsertMetadataAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, IReadOnlyDictionary<string, JsonElement> values, CancellationToken cancellationToken)

@@ -220,7 +220,8 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
         return (id, null);
     }
 
-    private static async Task UpsertTagsAsync(
+    /// <summary>Sets tags of a run (overwriting), inside the caller's transaction.</summary>
+    internal static async Task UpsertTagsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
     {
         var keys = tags.Keys.Order(StringComparer.Ordinal).ToArray();
