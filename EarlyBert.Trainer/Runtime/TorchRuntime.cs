@@ -31,11 +31,15 @@ public static class TorchRuntime
             if (!string.IsNullOrWhiteSpace(folder))
             {
                 description = LoadExternal(folder);
-                return;
             }
-            // Touching any torch API makes TorchSharp load libLibTorchSharp.so and the CPU libtorch beside it.
-            _ = torch.get_num_threads();
-            description = $"CPU libtorch from the application folder ({torch.__version__})";
+            else
+            {
+                // Touching any torch API makes TorchSharp load libLibTorchSharp.so and the CPU libtorch beside it.
+                _ = torch.get_num_threads();
+                description = $"CPU libtorch from the application folder ({torch.__version__})";
+            }
+            // Before any matrix product runs: MKL keeps the kernel branch it picks at its first call.
+            if (MklKernelBranch.Apply() is { } mkl) description += $", {mkl}";
         }
     }
 
