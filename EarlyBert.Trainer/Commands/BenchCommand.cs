@@ -63,11 +63,11 @@ internal static class BenchCommand
                 if (theirRates.Count > 0)
                 {
                     var rate = theirRates.Order().ElementAt(theirRates.Count / 2);
-                    theirs = rate.ToString("F1", CultureInfo.InvariantCulture);
+                    theirs = rate.ToString("F2", CultureInfo.InvariantCulture);
                     ratio = (ours.SequencesPerSecond / rate).ToString("F2", CultureInfo.InvariantCulture) + "x";
                 }
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{shape.Name,-8} {size,5} {ours.SequencesPerSecond,17:F1} {ours.MedianOptimizerSeconds * 1000,13:F1} {theirs,14} {ratio,7}  {ours.Precision}"));
+                    $"{shape.Name,-8} {size,5} {ours.SequencesPerSecond,17:F2} {ours.MedianOptimizerSeconds * 1000,13:F1} {theirs,14} {ratio,7}  {ours.Precision}"));
             }
             return 0;
         });
