@@ -1,4 +1,4 @@
-using EarlyBert.Trainer.Modeling;
+using EarlyBert.Training.Modeling;
 
 namespace EarlyBert.Trainer.Benchmarks;
 

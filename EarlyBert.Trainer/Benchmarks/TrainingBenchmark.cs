@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using EarlyBert.Trainer.Modeling;
-using EarlyBert.Trainer.Optimization;
-using EarlyBert.Trainer.Precision;
+using EarlyBert.Training.Modeling;
+using EarlyBert.Training.Optimization;
+using EarlyBert.Training.Precision;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using EarlyBert.Trainer.Benchmarks;
-using EarlyBert.Trainer.Precision;
-using EarlyBert.Trainer.Runtime;
+using EarlyBert.Training.Precision;
+using EarlyBert.Training.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace EarlyBert.Trainer.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using EarlyBert.Trainer.Checkpoints;
-using EarlyBert.Trainer.Runtime;
+using EarlyBert.Training.Checkpoints;
+using EarlyBert.Training.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace EarlyBert.Trainer.Commands;

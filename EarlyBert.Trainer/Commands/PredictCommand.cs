@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using EarlyBert.Trainer.Checkpoints;
-using EarlyBert.Trainer.Precision;
-using EarlyBert.Trainer.Runtime;
-using EarlyBert.Trainer.Tokenization;
+using EarlyBert.Training.Checkpoints;
+using EarlyBert.Training.Precision;
+using EarlyBert.Training.Runtime;
+using EarlyBert.Training.Tokenization;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;

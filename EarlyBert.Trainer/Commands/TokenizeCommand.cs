@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using EarlyBert.Trainer.Tokenization;
+using EarlyBert.Training.Tokenization;
 
 namespace EarlyBert.Trainer.Commands;
 

@@ -1,5 +1,5 @@
 using EarlyBert.Tracker.Client;
-using EarlyBert.Trainer.Runtime;
+using EarlyBert.Training.Runtime;
 
 namespace EarlyBert.Trainer.Worker;
 
