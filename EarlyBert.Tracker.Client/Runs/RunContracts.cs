@@ -36,12 +36,15 @@ public static class RunStatuses
 
     /// <summary>
     /// Whether a run may move from <paramref name="from"/> to <paramref name="to"/>: queued to running, cancelled
-    /// or failed; running to finished, failed, crashed or cancelled. Ended runs never move.
+    /// or failed; running to finished, failed, crashed or cancelled; crashed back to queued (a retry). Other ended
+    /// runs never move.
     /// </summary>
     public static bool CanMove(string from, string to) => (from, to) switch
     {
         (Queued, Running or Cancelled or Failed) => true,
         (Running, Finished or Failed or Crashed or Cancelled) => true,
+        // A crashed run is re-queued by the tracker when its config allows retries (training.retries).
+        (Crashed, Queued) => true,
         _ => false,
     };
 }
@@ -135,11 +138,16 @@ public sealed record CreateRun(
 /// <param name="StatusReason">Why (an error message for <c>failed</c>).</param>
 /// <param name="Notes">New notes.</param>
 /// <param name="Tags">Tags to set (overwriting those with the same key).</param>
+/// <param name="Config">
+/// The resolved configuration, replacing the stored one (a JSON object); only while the run is queued or running,
+/// so that the worker can store what it resolved (defaults, step counts) before training starts.
+/// </param>
 public sealed record UpdateRun(
     string? Status = null,
     string? StatusReason = null,
     string? Notes = null,
-    IReadOnlyDictionary<string, string>? Tags = null);
+    IReadOnlyDictionary<string, string>? Tags = null,
+    JsonElement? Config = null);
 
 /// <summary>A worker asks for the next queued run.</summary>
 /// <param name="WorkerId">The worker's id.</param>

@@ -247,6 +247,11 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
             return (RunChangeError.NotFound, $"There is no run {runId}.");
         }
 
+        if (update.Config is not null && RunStatuses.IsTerminal(current))
+        {
+            return (RunChangeError.IllegalTransition, $"The config of a {current} run cannot change.");
+        }
+
         var newStatus = update.Status is { } status && status != current ? status : null;
         if (newStatus is not null && !RunStatuses.CanMove(current, newStatus))
         {
@@ -259,6 +264,7 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
                 status = COALESCE($2, status),
                 status_reason = CASE WHEN $2 IS NOT NULL OR $3 IS NOT NULL THEN COALESCE($3, status_reason) ELSE status_reason END,
                 notes = COALESCE($4, notes),
+                config = COALESCE($6::jsonb, config),
                 started_at = CASE WHEN $2 = 'running' THEN $5 ELSE started_at END,
                 heartbeat_at = CASE WHEN $2 = 'running' THEN $5 ELSE heartbeat_at END,
                 ended_at = CASE WHEN $2 IN ('finished', 'failed', 'crashed', 'cancelled') THEN $5 ELSE ended_at END
@@ -270,6 +276,7 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
             command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)update.StatusReason ?? DBNull.Value);
             command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)update.Notes ?? DBNull.Value);
             command.Parameters.AddWithValue(now);
+            command.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, update.Config is { } config ? config.GetRawText() : DBNull.Value);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -414,6 +421,37 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
             events.Publish(new RunEvent(RunEvent.StatusChanged, runId, RunStatuses.Crashed, null, now));
         }
 
+        await reader.CloseAsync();
+        if (crashed.Count > 0)
+        {
+            await RequeueAsync(crashed, now, cancellationToken);
+        }
+
         return crashed;
+    }
+
+    /// <summary>
+    /// Puts crashed runs back in the queue while their config's <c>training.retries</c> allows (and nobody asked to
+    /// cancel them); the next worker resumes them from their last checkpoint.
+    /// </summary>
+    private async Task RequeueAsync(List<Guid> crashed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE runs SET status = 'queued', worker_id = NULL, ended_at = NULL, retries_used = retries_used + 1,
+                status_reason = status_reason || '; re-queued, retry ' || (retries_used + 1) || ' of ' || (config->'training'->>'retries')
+            WHERE id = ANY($1) AND status = 'crashed' AND cancel_requested_at IS NULL
+              AND jsonb_typeof(config->'training'->'retries') = 'number'
+              AND retries_used < (config->'training'->>'retries')::numeric
+            RETURNING id
+            """);
+        command.Parameters.AddWithValue(crashed.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var runId = reader.GetGuid(0);
+            logger.LogWarning("Run {RunId} re-queued after its crash", runId);
+            events.Publish(new RunEvent(RunEvent.StatusChanged, runId, RunStatuses.Queued, null, now));
+        }
     }
 }

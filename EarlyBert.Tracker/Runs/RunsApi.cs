@@ -170,6 +170,11 @@ public static class RunsApi
             errors["statusReason"] = [$"A status reason is at most {RunData.RunBatchValidator.MaxValueLength} characters."];
         }
 
+        if (update.Config is { } config && config.ValueKind != JsonValueKind.Object)
+        {
+            errors["config"] = ["The config is a JSON object."];
+        }
+
         AddTagErrors(update.Tags, errors);
         if (errors.Count > 0)
         {
