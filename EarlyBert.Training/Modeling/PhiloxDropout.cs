@@ -16,7 +16,7 @@ internal static unsafe class PhiloxDropout
 {
     /// <summary>Whether <paramref name="input"/> takes this path (float32, on the CPU, with something to drop).</summary>
     public static bool Applies(Tensor input, double probability) =>
-        probability > 0 && input.device_type == TorchSharp.DeviceType.CPU && input.dtype == ScalarType.Float32;
+        Runtime.RuntimeOptions.Current.PhiloxDropout && probability > 0 && input.device_type == TorchSharp.DeviceType.CPU && input.dtype == ScalarType.Float32;
 
     /// <summary>
     /// <paramref name="input"/> with each element zeroed with probability <paramref name="probability"/> and the

@@ -115,6 +115,27 @@ public abstract class AdamOptimizerBase : IBertOptimizer
         return norm;
     }
 
+    /// <inheritdoc />
+    public IReadOnlyList<KeyValuePair<string, Tensor>> StateTensors() =>
+        groups.SelectMany((group, index) => new[]
+        {
+            KeyValuePair.Create($"group{index}.exp_avg", group.M),
+            KeyValuePair.Create($"group{index}.exp_avg_sq", group.V),
+        }).ToList();
+
+    /// <inheritdoc />
+    public void RestoreState(IReadOnlyDictionary<string, Tensor> state, long iterations)
+    {
+        using var _ = no_grad();
+        foreach (var (name, buffer) in StateTensors())
+        {
+            if (!state.TryGetValue(name, out var saved) || !saved.shape.SequenceEqual(buffer.shape))
+                throw new InvalidDataException($"The optimizer state has no buffer {name} of shape [{string.Join(',', buffer.shape)}]: it belongs to another model or optimizer.");
+            buffer.copy_(saved);
+        }
+        Iterations = iterations;
+    }
+
     /// <summary>Multiplies every gradient by <paramref name="factor"/> in place.</summary>
     protected void ScaleGradients(double factor)
     {

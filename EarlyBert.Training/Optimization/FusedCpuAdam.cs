@@ -15,10 +15,10 @@ internal static unsafe class FusedCpuAdam
     private const int ChunkElements = 1 << 16;
 
     /// <summary>
-    /// <c>EARLYBERT_FUSED_ADAM=0</c> turns the fused path off (the tensor-kernel path then runs on the CPU too), to
-    /// compare the two or to rule the fused code out when investigating a result.
+    /// <see cref="Runtime.RuntimeOptions.FusedAdam"/> off (or <c>EARLYBERT_FUSED_ADAM=0</c>) runs the tensor-kernel
+    /// path on the CPU too, to compare the two or to rule the fused code out when investigating a result.
     /// </summary>
-    public static bool Enabled { get; } = Environment.GetEnvironmentVariable("EARLYBERT_FUSED_ADAM") != "0";
+    public static bool Enabled => Runtime.RuntimeOptions.Current.FusedAdam;
 
     /// <summary>Whether <paramref name="values"/> can take the fused path.</summary>
     public static bool Supports(Tensor values) => values.device_type == TorchSharp.DeviceType.CPU && values.dtype == ScalarType.Float32 && values.is_contiguous();

@@ -18,6 +18,12 @@ public interface IBertOptimizer : IDisposable
     /// <summary>Global L2 norm of the current gradients.</summary>
     double GradientNorm();
 
+    /// <summary>The optimizer's moment buffers by name, for a checkpoint (the step count is <see cref="Iterations"/>).</summary>
+    IReadOnlyList<KeyValuePair<string, TorchSharp.torch.Tensor>> StateTensors();
+
+    /// <summary>Restores moment buffers written by <see cref="StateTensors"/> and the step count.</summary>
+    void RestoreState(IReadOnlyDictionary<string, TorchSharp.torch.Tensor> state, long iterations);
+
     /// <summary>Scales the gradients so that their global norm is at most <paramref name="maxNorm"/>; returns the norm before.</summary>
     double ClipGradientNorm(double maxNorm);
 }

@@ -26,16 +26,26 @@ public static class TrainingStep
     /// Runs one step on <paramref name="batch"/> and returns the loss computed before the update. Every temporary
     /// lives in a dispose scope that ends with the step, so memory stays flat over a run.
     /// </summary>
-    public static float Run(BertForSequenceClassification model, IBertOptimizer optimizer, TrainingBatch batch, double? clipNorm = null)
+    public static float Run(BertForSequenceClassification model, IBertOptimizer optimizer, TrainingBatch batch, double? clipNorm = null) =>
+        Run(model, optimizer, batch, clipNorm, measureNorm: false).Loss;
+
+    /// <summary>
+    /// Runs one step and also returns the global gradient norm before clipping when <paramref name="measureNorm"/> is
+    /// set or clipping is on (NaN otherwise: measuring costs a pass over every gradient).
+    /// </summary>
+    public static (float Loss, double GradientNorm) Run(BertForSequenceClassification model, IBertOptimizer optimizer, TrainingBatch batch, double? clipNorm, bool measureNorm)
     {
         using var scope = NewDisposeScope();
         optimizer.ZeroGrad();
         var logits = model.call(batch.InputIds, batch.AttentionMask, batch.TokenTypeIds);
         var loss = model.Loss(logits, batch.Labels);
         loss.backward();
+        var norm = double.NaN;
         if (clipNorm is { } maxNorm)
-            optimizer.ClipGradientNorm(maxNorm);
+            norm = optimizer.ClipGradientNorm(maxNorm);
+        else if (measureNorm)
+            norm = optimizer.GradientNorm();
         optimizer.Step();
-        return loss.item<float>();
+        return (loss.item<float>(), norm);
     }
 }

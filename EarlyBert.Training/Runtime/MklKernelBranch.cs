@@ -16,7 +16,7 @@ namespace EarlyBert.Training.Runtime;
 /// <c>mkl_serv_cpu_detect</c> returns when set; this writes the AVX2 branch there once, before any product runs.
 /// The variable's address is read from the first instructions of that function, and only when they are exactly the
 /// expected "compare, branch, load, return" sequence — any other MKL build is left alone. Set
-/// <c>EARLYBERT_MKL_AVX2=0</c> to keep MKL's own choice.
+/// <see cref="RuntimeOptions.MklAvx2"/> off (or <c>EARLYBERT_MKL_AVX2=0</c>) to keep MKL's own choice.
 /// </remarks>
 public static class MklKernelBranch
 {
@@ -40,8 +40,8 @@ public static class MklKernelBranch
         var vendor = CpuVendor();
         if (detected >= Avx2Branch || vendor == "GenuineIntel" || !Avx2.IsSupported || !Fma.IsSupported)
             return $"MKL {BranchName(detected)} kernels";
-        if (Environment.GetEnvironmentVariable(SwitchVariable) == "0")
-            return $"MKL {BranchName(detected)} kernels on {vendor} ({SwitchVariable}=0)";
+        if (!RuntimeOptions.Current.MklAvx2)
+            return $"MKL {BranchName(detected)} kernels on {vendor} (AVX2 override off)";
         if (CachedBranchOffset(new ReadOnlySpan<byte>((byte*)export, 16)) is not { } offset)
             return $"MKL {BranchName(detected)} kernels on {vendor} (unknown MKL build, left as is)";
         Volatile.Write(ref *(int*)((byte*)export + offset), Avx2Branch);

@@ -21,6 +21,9 @@ public static class TorchRuntime
     /// <summary>Where libtorch came from, once <see cref="EnsureLoaded"/> has run.</summary>
     public static string Description => description ?? "not loaded";
 
+    /// <summary>Which MKL kernels the matrix products run on (null where no MKL is loaded), once loaded.</summary>
+    public static string? MathKernels { get; private set; }
+
     /// <summary>Loads libtorch (CUDA from <c>EARLYBERT_LIBTORCH_DIR</c> when set, otherwise CPU). Idempotent.</summary>
     public static void EnsureLoaded()
     {
@@ -39,7 +42,8 @@ public static class TorchRuntime
                 description = $"CPU libtorch from the application folder ({torch.__version__})";
             }
             // Before any matrix product runs: MKL keeps the kernel branch it picks at its first call.
-            if (MklKernelBranch.Apply() is { } mkl) description += $", {mkl}";
+            MathKernels = MklKernelBranch.Apply();
+            if (MathKernels is { } mkl) description += $", {mkl}";
         }
     }
 

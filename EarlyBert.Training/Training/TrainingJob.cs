@@ -1,0 +1,354 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EarlyBert.Training.Checkpoints;
+using EarlyBert.Training.Data;
+using EarlyBert.Training.ModelCards;
+using EarlyBert.Training.Modeling;
+using EarlyBert.Training.Optimization;
+using EarlyBert.Training.Precision;
+using EarlyBert.Training.Runtime;
+using EarlyBert.Training.Tokenization;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EarlyBert.Training.Training;
+
+/// <summary>How a training job ended.</summary>
+public enum TrainingEnd
+{
+    /// <summary>Every step ran.</summary>
+    Finished,
+    /// <summary>Stopped on request after saving a checkpoint.</summary>
+    Cancelled,
+}
+
+/// <summary>What a job did.</summary>
+/// <param name="End">How it ended.</param>
+/// <param name="Steps">Optimizer updates done.</param>
+/// <param name="LastEvaluation">The last evaluation, if any ran.</param>
+/// <param name="SequencesPerSecond">Training throughput over the whole run (steps only, not evaluation).</param>
+public sealed record TrainingOutcome(TrainingEnd End, long Steps, EvaluationResult? LastEvaluation, double SequencesPerSecond);
+
+/// <summary>A progress report, once per step.</summary>
+public sealed record TrainingProgress(int Epoch, int Epochs, long Step, long TotalSteps, double Loss, double SequencesPerSecond, TimeSpan Remaining);
+
+/// <summary>Settings of one execution of a job (not part of the run's config).</summary>
+public sealed record TrainingJobOptions
+{
+    /// <summary>Folder for checkpoints and the final model.</summary>
+    public required string WorkDirectory { get; init; }
+    /// <summary>A checkpoint folder to continue from.</summary>
+    public string? ResumeFrom { get; init; }
+    /// <summary>Called with the resolved config before training starts (to create or update the run's record).</summary>
+    public Func<RunConfig, CancellationToken, Task>? OnResolved { get; init; }
+    /// <summary>Called after every step.</summary>
+    public Action<TrainingProgress>? OnProgress { get; init; }
+    /// <summary>Called after each checkpoint is saved, with its folder.</summary>
+    public Action<string, CheckpointState>? OnCheckpoint { get; init; }
+}
+
+/// <summary>
+/// The <c>train</c> job: resolves the config, loads model and data, trains with the proven numerics, evaluates,
+/// checkpoints, and records params, metadata, metrics and artifacts through an <see cref="IRunRecorder"/>.
+/// </summary>
+public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, TrainingJobOptions options, ILogger logger)
+{
+    private readonly IRunRecorder recorder = recorder;
+    private readonly TrainingJobOptions options = options;
+    private readonly ILogger logger = logger;
+
+    /// <summary>Runs the job to its end, a cancellation request, or an exception (the caller records a failure).</summary>
+    public async Task<TrainingOutcome> RunAsync(CancellationToken cancellationToken)
+    {
+        RuntimeOptions.Current = new RuntimeOptions
+        {
+            MklAvx2 = config.Runtime.MklAvx2, FusedAdam = config.Runtime.FusedAdam, PhiloxDropout = config.Runtime.PhiloxDropout,
+        };
+        var training = config.Training;
+        var threads = training.Threads ?? Environment.ProcessorCount;
+        Reproducibility.Apply(training.Seed, threads);
+        var device = DeviceSelector.Resolve(training.Device);
+        var precisionMode = PrecisionPolicy.Parse(training.Precision);
+        logger.LogInformation("Device: {Device}", DeviceSelector.Describe(device));
+
+        var baseModel = BaseModel.Resolve(config.Model, config.Tokenizer, logger, cancellationToken);
+        var data = await DatasetLoader.LoadAsync(config.Data, baseModel.Label2Id, baseModel.Config.VocabSize, logger, cancellationToken);
+        if (data.Train.Count == 0) throw new DataException($"The data set {data.Name} has no training examples.");
+        logger.LogInformation("Data {Name}: {Train} training and {Validation} validation examples, labels {Labels}, sha256 {Sha}",
+            data.Name, data.Train.Count, data.Validation.Count, string.Join(", ", data.Id2Label), data.Sha256);
+
+        var stepsPerEpoch = BatchOrder.StepsPerEpoch(data.Train.Count, training.BatchSize);
+        var totalSteps = training.MaxSteps ?? stepsPerEpoch * training.Epochs;
+        var epochs = (int)Math.Ceiling(totalSteps / (double)stepsPerEpoch);
+        var resolved = Resolve(config, baseModel, threads, totalSteps);
+        if (options.OnResolved is { } onResolved) await onResolved(resolved, cancellationToken);
+
+        var tokenizer = data.Pretokenized ? null : BertWordPieceTokenizer.FromVocabulary(baseModel.VocabularyFile, baseModel.Lowercase);
+        var padId = tokenizer?.PadId ?? 0;
+        var clock = Stopwatch.StartNew();
+        var trainSet = EncodedDataset.Encode(data.Train, tokenizer, config.Tokenizer.MaxLength, padId);
+        var validationSet = EncodedDataset.Encode(data.Validation, tokenizer, config.Tokenizer.MaxLength, padId);
+        logger.LogInformation("Tokenized {Count} examples in {Seconds:F1} s", trainSet.Count + validationSet.Count, clock.Elapsed.TotalSeconds);
+
+        manual_seed(training.Seed);
+        using var model = baseModel.Build(config.Model, data.Id2Label, logger);
+        var state = new CheckpointState(0, 0, 0, 0, 0, 0);
+        if (options.ResumeFrom is { } resumeFrom)
+        {
+            TrainingCheckpoint.LoadWeights(resumeFrom, model);
+            state = TrainingCheckpoint.ReadState(resumeFrom);
+            logger.LogInformation("Resuming from {Checkpoint} at step {Step} (epoch {Epoch}, batch {Batch})", resumeFrom, state.Step, state.Epoch + 1, state.BatchInEpoch);
+        }
+        model.to(device);
+        model.train();
+        var precision = PrecisionPolicy.Apply(model, precisionMode, device, logger);
+        var optimizerConfig = KerasOptimizerConfig.Parse(resolved.Optimizer.ToJsonString());
+        using var optimizer = optimizerConfig.Create(model.named_parameters().Select(p => (p.name, p.parameter)));
+        if (options.ResumeFrom is { } checkpoint) TrainingCheckpoint.LoadOptimizer(checkpoint, optimizer);
+
+        if (state.Step == 0)
+        {
+            var parameters = RunConfigJson.Flatten(resolved);
+            parameters["learning_rate"] = optimizerConfig.LearningRate.LearningRate(0).ToString("R", CultureInfo.InvariantCulture);
+            recorder.LogParams(parameters);
+        }
+        var metadata = RunEnvironment.Describe(device, threads, precision);
+        metadata["seed"] = training.Seed;
+        metadata["data.name"] = data.Name;
+        metadata["data.sha256"] = data.Sha256;
+        metadata["data.train_examples"] = data.Train.Count;
+        metadata["data.validation_examples"] = data.Validation.Count;
+        metadata["data.labels"] = new JsonArray(data.Id2Label.Select(l => (JsonNode?)l).ToArray());
+        metadata["tokenizer.vocab_sha256"] = baseModel.VocabularySha256;
+        metadata["tokenizer.lowercase"] = baseModel.Lowercase;
+        metadata["model.base"] = baseModel.Source;
+        metadata["model.base_sha256"] = baseModel.WeightsSha256;
+        metadata["model.parameters"] = model.parameters().Sum(p => p.NumberOfElements);
+        metadata["training.total_steps"] = totalSteps;
+        metadata["training.steps_per_epoch"] = stepsPerEpoch;
+        if (options.ResumeFrom is not null) metadata["resumed_from_step"] = state.Step;
+        foreach (var (name, version) in resolved.ReferenceVersions) metadata[$"reference.{name}"] = version;
+        recorder.LogMetadata(metadata);
+
+        var loop = new Loop(this, resolved, model, optimizer, trainSet, validationSet, data, baseModel, device, stepsPerEpoch, totalSteps, epochs);
+        var outcome = loop.Run(state, cancellationToken);
+        if (outcome.End == TrainingEnd.Finished)
+            WriteFinalArtifacts(resolved, model, data, baseModel, loop);
+        return outcome;
+    }
+
+    /// <summary>The config with every default written out and <c>"auto"</c> step counts replaced.</summary>
+    public static RunConfig Resolve(RunConfig config, BaseModel baseModel, int threads, long totalSteps)
+    {
+        var optimizer = (JsonObject)config.Optimizer.DeepClone();
+        ResolveAuto(optimizer, totalSteps);
+        return config with
+        {
+            Tokenizer = config.Tokenizer with { Lowercase = baseModel.Lowercase },
+            Training = config.Training with { Threads = threads },
+            Optimizer = optimizer,
+        };
+    }
+
+    private static void ResolveAuto(JsonNode? node, long totalSteps)
+    {
+        if (node is not JsonObject obj) return;
+        foreach (var key in obj.Select(p => p.Key).ToList())
+        {
+            if (key is "decay_steps" or "total_steps" && obj[key] is JsonValue value && value.GetValueKind() == JsonValueKind.String)
+            {
+                if (value.GetValue<string>() != "auto")
+                    throw new RunConfigException($"optimizer: {key} is a number or \"auto\", not \"{value.GetValue<string>()}\".");
+                obj[key] = totalSteps;
+            }
+            else ResolveAuto(obj[key], totalSteps);
+        }
+    }
+
+    private void WriteFinalArtifacts(RunConfig resolved, BertForSequenceClassification model, LoadedDataset data, BaseModel baseModel, Loop loop)
+    {
+        var modelFolder = Path.Combine(options.WorkDirectory, "model");
+        HfCheckpoint.Save(model, modelFolder, baseModel.VocabularyFile, baseModel.Lowercase);
+        foreach (var file in new[] { "config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json" })
+            recorder.LogArtifact($"model/{file}", Path.Combine(modelFolder, file), file.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream");
+
+        var configFile = Path.Combine(options.WorkDirectory, "config.json");
+        File.WriteAllText(configFile, RunConfigJson.ToJson(resolved));
+        recorder.LogArtifact("config.json", configFile, "application/json");
+
+        if (loop.LastEvaluation is { } evaluation)
+        {
+            var confusion = new JsonObject
+            {
+                ["labels"] = new JsonArray(data.Id2Label.Select(l => (JsonNode?)l).ToArray()),
+                ["rows"] = "true label",
+                ["columns"] = "predicted label",
+                ["matrix"] = new JsonArray(evaluation.Confusion.Select(row => (JsonNode?)new JsonArray(row.Select(v => (JsonNode?)v).ToArray())).ToArray()),
+                ["step"] = loop.Step,
+            };
+            var confusionFile = Path.Combine(options.WorkDirectory, "confusion_matrix.json");
+            File.WriteAllText(confusionFile, confusion.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            recorder.LogArtifact("eval/confusion_matrix.json", confusionFile, "application/json");
+        }
+
+        var card = new ModelCard
+        {
+            Title = resolved.Name ?? resolved.Preset ?? "earlybert-model",
+            BaseModel = baseModel.Source,
+            Dataset = data.Name,
+            Optimizer = resolved.Optimizer,
+            TrainingPrecision = resolved.Training.Precision,
+            Results = loop.EpochResults,
+            FinalEvaluation = loop.LastEvaluation,
+            FrameworkVersions = ModelCard.FrameworkVersionsOfThisProcess(),
+            ReferenceVersions = resolved.ReferenceVersions,
+        };
+        var cardFile = Path.Combine(modelFolder, "README.md");
+        File.WriteAllText(cardFile, card.ToMarkdown());
+        recorder.LogArtifact("README.md", cardFile, "text/markdown");
+        recorder.LogArtifact("model/README.md", cardFile, "text/markdown");
+    }
+
+    /// <summary>The step loop and its running totals.</summary>
+    private sealed class Loop(
+        TrainingJob job, RunConfig config, BertForSequenceClassification model, IBertOptimizer optimizer, EncodedDataset train,
+        EncodedDataset validation, LoadedDataset data, BaseModel baseModel, Device device, long stepsPerEpoch, long totalSteps, int epochs)
+    {
+        public long Step { get; private set; }
+        public EvaluationResult? LastEvaluation { get; private set; }
+        public List<EpochResult> EpochResults { get; } = [];
+
+        public TrainingOutcome Run(CheckpointState state, CancellationToken cancellationToken)
+        {
+            var training = config.Training;
+            var logger = job.logger;
+            Step = state.Step;
+            EpochResults.AddRange(state.EpochResults ?? []);
+            var epochLossSum = state.EpochLossSum;
+            var intervalLossSum = state.IntervalLossSum;
+            var intervalSteps = state.IntervalSteps;
+            var intervalSequences = 0L;
+            var intervalClock = Stopwatch.StartNew();
+            var trainingSeconds = 0.0;
+            long trainedSequences = 0;
+            var stepClock = new Stopwatch();
+            var startEpoch = state.Epoch;
+            var startBatch = state.BatchInEpoch;
+
+            for (var epoch = startEpoch; epoch < epochs && Step < totalSteps; epoch++)
+            {
+                var order = BatchOrder.ForEpoch(train.Count, training.Seed, epoch, config.Data.Shuffle);
+                var batchStart = epoch == startEpoch ? startBatch : 0;
+                if (epoch != startEpoch) epochLossSum = 0;
+                for (var batchIndex = batchStart; batchIndex < stepsPerEpoch && Step < totalSteps; batchIndex++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (job.recorder.StopRequested)
+                    {
+                        logger.LogInformation("Stop requested at step {Step}: saving a checkpoint", Step);
+                        SaveCheckpoint(new CheckpointState(Step, epoch, batchIndex, epochLossSum, intervalLossSum, intervalSteps, [.. EpochResults]));
+                        return new TrainingOutcome(TrainingEnd.Cancelled, Step, LastEvaluation, trainedSequences / Math.Max(trainingSeconds, 1e-9));
+                    }
+                    var start = (int)(batchIndex * training.BatchSize);
+                    var indices = order.AsSpan(start, Math.Min(training.BatchSize, train.Count - start));
+                    var learningRate = optimizer.CurrentLearningRate;
+                    // Dropout masks depend on (seed, step) alone, so a resumed run draws the ones it would have drawn.
+                    manual_seed(unchecked(training.Seed * 1_000_003 + Step));
+                    var logNow = (Step + 1) % training.LogEverySteps == 0 || Step + 1 == totalSteps;
+                    stepClock.Restart();
+                    float loss;
+                    double gradientNorm;
+                    using (var batch = train.Batch(indices, device))
+                        (loss, gradientNorm) = TrainingStep.Run(model, optimizer, batch, training.ClipGradNorm, measureNorm: logNow);
+                    stepClock.Stop();
+                    trainingSeconds += stepClock.Elapsed.TotalSeconds;
+                    trainedSequences += indices.Length;
+                    intervalSequences += indices.Length;
+                    Step++;
+                    epochLossSum += loss;
+                    intervalLossSum += loss;
+                    intervalSteps++;
+                    var fractionalEpoch = epoch + (batchIndex + 1) / (double)stepsPerEpoch;
+                    if (!float.IsFinite(loss))
+                        logger.LogWarning("Non-finite training loss {Loss} at step {Step}", loss, Step);
+
+                    if (logNow)
+                    {
+                        var seconds = intervalClock.Elapsed.TotalSeconds;
+                        var now = DateTimeOffset.UtcNow;
+                        job.recorder.LogMetrics(
+                        [
+                            new(MetricKeys.TrainLoss, Step, intervalLossSum / intervalSteps, fractionalEpoch, now),
+                            new(MetricKeys.LearningRate, Step, learningRate, fractionalEpoch, now),
+                            new(MetricKeys.GradNorm, Step, gradientNorm, fractionalEpoch, now),
+                            new(MetricKeys.SequencesPerSecond, Step, intervalSequences / Math.Max(seconds, 1e-9), fractionalEpoch, now),
+                            new(MetricKeys.StepMilliseconds, Step, seconds * 1000 / intervalSteps, fractionalEpoch, now),
+                            new(MetricKeys.ResidentMegabytes, Step, Environment.WorkingSet / (1024.0 * 1024.0), fractionalEpoch, now),
+                        ]);
+                        intervalLossSum = 0;
+                        intervalSteps = 0;
+                        intervalSequences = 0;
+                        intervalClock.Restart();
+                    }
+
+                    var throughput = trainedSequences / Math.Max(trainingSeconds, 1e-9);
+                    var remaining = TimeSpan.FromSeconds((totalSteps - Step) * training.BatchSize / Math.Max(throughput, 1e-9));
+                    job.options.OnProgress?.Invoke(new TrainingProgress(epoch + 1, epochs, Step, totalSteps, loss, throughput, remaining));
+
+                    var epochEnd = batchIndex + 1 == stepsPerEpoch || Step == totalSteps;
+                    if (epochEnd)
+                    {
+                        var batchesDone = batchIndex + 1;
+                        var trainLoss = epochLossSum / batchesDone;
+                        var evaluation = Evaluate(fractionalEpoch);
+                        var now = DateTimeOffset.UtcNow;
+                        var points = new List<MetricSample> { new(MetricKeys.EpochTrainLoss, Step, trainLoss, fractionalEpoch, now) };
+                        if (evaluation is not null) points.Add(new(MetricKeys.EpochValidationLoss, Step, evaluation.Loss, fractionalEpoch, now));
+                        job.recorder.LogMetrics(points);
+                        EpochResults.Add(new EpochResult(trainLoss, evaluation?.Loss, epoch));
+                        logger.LogInformation("Epoch {Epoch}: train loss {TrainLoss:F4}, validation loss {ValidationLoss:F4}, accuracy {Accuracy:F4}",
+                            epoch + 1, trainLoss, evaluation?.Loss ?? double.NaN, evaluation?.Accuracy ?? double.NaN);
+                    }
+                    else if (training.EvalEverySteps is { } every && Step % every == 0)
+                    {
+                        Evaluate(fractionalEpoch);
+                    }
+
+                    var checkpointDue = training.CheckpointEverySteps is { } cadence ? Step % cadence == 0 : epochEnd;
+                    if (checkpointDue && Step < totalSteps)
+                    {
+                        var nextEpoch = epochEnd ? epoch + 1 : epoch;
+                        SaveCheckpoint(new CheckpointState(Step, nextEpoch, epochEnd ? 0 : batchIndex + 1, epochEnd ? 0 : epochLossSum, intervalLossSum, intervalSteps, [.. EpochResults]));
+                    }
+                }
+            }
+            return new TrainingOutcome(TrainingEnd.Finished, Step, LastEvaluation, trainedSequences / Math.Max(trainingSeconds, 1e-9));
+        }
+
+        private EvaluationResult? Evaluate(double fractionalEpoch)
+        {
+            if (validation.Count == 0) return null;
+            var result = Evaluation.Run(model, validation, Math.Max(config.Training.BatchSize, 32), data.Id2Label.Count, device);
+            var now = DateTimeOffset.UtcNow;
+            job.recorder.LogMetrics(
+            [
+                new(MetricKeys.EvalLoss, Step, result.Loss, fractionalEpoch, now),
+                new(MetricKeys.EvalAccuracy, Step, result.Accuracy, fractionalEpoch, now),
+                new(MetricKeys.EvalF1Macro, Step, result.F1Macro, fractionalEpoch, now),
+            ]);
+            LastEvaluation = result;
+            return result;
+        }
+
+        private void SaveCheckpoint(CheckpointState state)
+        {
+            var folder = Path.Combine(job.options.WorkDirectory, "checkpoint");
+            TrainingCheckpoint.Save(folder, model, optimizer, state, baseModel.VocabularyFile, baseModel.Lowercase);
+            job.logger.LogInformation("Checkpoint at step {Step} in {Folder}", state.Step, folder);
+            job.options.OnCheckpoint?.Invoke(folder, state);
+        }
+    }
+}
