@@ -25,8 +25,13 @@ var tracker = builder.AddProject<Projects.EarlyBert_Tracker>("tracker")
     .WithReference(artifacts).WaitFor(artifacts)
     .WithHttpHealthCheck("/health");
 
-// The trainer worker: fine-tunes models and reports to the tracker.
+// The trainer workers: claim queued runs, fine-tune, and report to the tracker (Trainer:Workers, default 1).
+// On a tracker without any run the worker queues the quickstart preset (Trainer:QueueQuickstart=false turns that off).
+var workers = builder.Configuration.GetValue("Trainer:Workers", 1);
 builder.AddProject<Projects.EarlyBert_Trainer>("trainer")
+    .WithArgs("worker")
+    .WithReplicas(workers)
+    .WithEnvironment("Worker__QueueQuickstartWhenEmpty", builder.Configuration.GetValue("Trainer:QueueQuickstart", true) ? "true" : "false")
     .WithReference(tracker).WaitFor(tracker)
     .WithHttpHealthCheck("/health");
 

@@ -2,14 +2,32 @@ using System.CommandLine;
 using EarlyBert.Trainer.Commands;
 using EarlyBert.Trainer.Worker;
 
-// Without a command the trainer runs as the platform's worker; commands are tools for users and for checks.
-var root = new RootCommand("EarlyBert trainer: fine-tunes BERT models and reports every run to the tracker.");
-// Host configuration such as --urls or --Worker:Device=cpu passes through to the worker.
-root.TreatUnmatchedTokensAsErrors = false;
-root.SetAction((_, cancellationToken) => WorkerHost.RunAsync(args, cancellationToken));
+// The worker is one command among others: an unknown command or a typo gets usage and exit code 2, never a worker.
+var root = new RootCommand("earlybert: fine-tunes BERT classifiers and records every run in the EarlyBert tracker.");
+var worker = new Command("worker", "Runs as the platform's trainer worker: claims queued runs from the tracker and trains them.")
+{
+    // Host configuration such as --urls or --Worker:Device=cpu passes through to the worker.
+    TreatUnmatchedTokensAsErrors = false,
+};
+worker.SetAction((_, cancellationToken) => WorkerHost.RunAsync(args.Skip(1).ToArray(), cancellationToken));
+root.Subcommands.Add(worker);
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(ImportCardCommand.Create());
+root.Subcommands.Add(UploadCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(ImportMiniLmCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0 || parsed.CommandResult.Command == root && !args.Any(a => a is "--help" or "-h" or "-?" or "--version"))
+{
+    foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
+    var usage = new StringWriter();
+    var help = root.Parse(parsed.CommandResult.Command == root ? ["--help"] : [.. args.TakeWhile(a => !a.StartsWith('-')), "--help"]);
+    help.InvocationConfiguration.Output = usage;
+    await help.InvokeAsync();
+    Console.Error.Write(usage.ToString());
+    return 2;
+}
+return await parsed.InvokeAsync();

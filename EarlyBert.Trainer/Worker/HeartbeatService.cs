@@ -12,6 +12,7 @@ namespace EarlyBert.Trainer.Worker;
 internal sealed class HeartbeatService(
     TrackerClient tracker,
     IOptions<WorkerOptions> options,
+    WorkerIdentity identity,
     WorkerDevice device,
     HeartbeatStatus status,
     TimeProvider time,
@@ -20,7 +21,7 @@ internal sealed class HeartbeatService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        var workerId = settings.WorkerId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+        var workerId = identity.Id;
         var heartbeat = new WorkerHeartbeat(
             Environment.MachineName,
             Environment.ProcessId,

@@ -1,9 +1,12 @@
 using EarlyBert.Tracker.Client;
+using EarlyBert.Trainer.Runs;
+using EarlyBert.Trainer.Tracking;
 using EarlyBert.Training.Runtime;
+using Microsoft.Extensions.Options;
 
 namespace EarlyBert.Trainer.Worker;
 
-/// <summary>The trainer as a long-running worker of the platform (what the AppHost starts).</summary>
+/// <summary>The trainer as a long-running worker of the platform (what the AppHost starts: <c>worker</c>).</summary>
 internal static class WorkerHost
 {
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
@@ -15,11 +18,26 @@ internal static class WorkerHost
             .BindConfiguration(WorkerOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<SpoolOptions>().BindConfiguration("Spool");
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HeartbeatStatus>();
         builder.Services.AddHealthChecks().AddCheck<HeartbeatStatus>("tracker-heartbeat");
         builder.Services.AddTrackerClient(builder.Configuration[$"{WorkerOptions.SectionName}:TrackerUrl"] ?? TrackerClientExtensions.DefaultBaseAddress);
+        builder.Services.AddSingleton(services => new WorkerIdentity(
+            services.GetRequiredService<IOptions<WorkerOptions>>().Value.WorkerId ?? $"{Environment.MachineName}-{Environment.ProcessId}"));
+        builder.Services.AddSingleton(services => new RunSpool(
+            services.GetRequiredService<IOptions<SpoolOptions>>().Value, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<RunSpool>>()));
+        builder.Services.AddSingleton<ITrackerSink>(services => new TrackerSink(services.GetRequiredService<TrackerClient>()));
+        builder.Services.AddSingleton<SpoolDrainer>();
+        builder.Services.AddHostedService<SpoolDrainerService>();
+        builder.Services.AddSingleton(services => new RunExecutor(
+            services.GetRequiredService<TrackerClient>(), services.GetRequiredService<RunSpool>(), services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<RunExecutor>>())
+        {
+            HeartbeatInterval = services.GetRequiredService<IOptions<WorkerOptions>>().Value.RunHeartbeatInterval,
+        });
         builder.Services.AddHostedService<HeartbeatService>();
+        builder.Services.AddHostedService<RunWorker>();
 
         // Resolve the device before serving: a worker asked for CUDA on a machine without it must fail at once,
         // visibly, rather than accept runs it cannot train.

@@ -19,6 +19,20 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Time between two heartbeats of a run in training (the tracker's crash timeout is 60 s by default).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan RunHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long to wait before asking again when no run is queued.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>When the tracker holds no run at all on first start, queue the <c>quickstart</c> preset.</summary>
+    public bool QueueQuickstartWhenEmpty { get; set; } = true;
+
+    /// <summary>Folder for the runs' checkpoints, logs and final models (default <c>~/.cache/earlybert/runs</c>).</summary>
+    public string? WorkDirectory { get; set; }
+
     /// <summary>Compute device to train on: <c>auto</c>, <c>cpu</c> or <c>cuda</c>.</summary>
     [Required, RegularExpression("^(auto|cpu|cuda(:[0-9]+)?)$")]
     public string Device { get; set; } = "auto";

@@ -25,9 +25,12 @@ public sealed record CheckpointState(long Step, int Epoch, long BatchInEpoch, do
 /// </summary>
 public static class TrainingCheckpoint
 {
-    /// <summary>Files of a checkpoint, relative to its folder (also the artifact paths under <c>checkpoint/</c>).</summary>
+    /// <summary>
+    /// Files of a checkpoint, relative to its folder, <c>state.json</c> last: whoever copies them in this order can
+    /// take a present <c>state.json</c> as proof that the rest arrived.
+    /// </summary>
     public static IReadOnlyList<string> Files { get; } =
-        ["state.json", "optimizer.safetensors", "model/config.json", "model/model.safetensors", "model/vocab.txt", "model/tokenizer_config.json", "model/special_tokens_map.json"];
+        ["optimizer.safetensors", "model/config.json", "model/model.safetensors", "model/vocab.txt", "model/tokenizer_config.json", "model/special_tokens_map.json", "state.json"];
 
     /// <summary>Writes a checkpoint into <paramref name="directory"/> (replacing what was there, never half-written).</summary>
     public static void Save(string directory, BertForSequenceClassification model, IBertOptimizer optimizer, CheckpointState state, string vocabularyFile, bool lowercase)
