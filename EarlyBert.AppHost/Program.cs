@@ -24,16 +24,36 @@ var tracker = builder.AddProject<Projects.EarlyBert_Tracker>("tracker")
     .WithReference(database, connectionName: "tracker").WaitFor(database)
     .WithReference(artifacts).WaitFor(artifacts)
     .WithHttpHealthCheck("/health");
+// Crash detection settings (Tracker:HeartbeatTimeout, Tracker:CrashSweepInterval) pass through when given.
+foreach (var setting in new[] { "HeartbeatTimeout", "CrashSweepInterval" })
+{
+    if (builder.Configuration[$"Tracker:{setting}"] is { } value)
+    {
+        tracker.WithEnvironment($"Tracker__{setting}", value);
+    }
+}
 
 // The trainer workers: claim queued runs, fine-tune, and report to the tracker (Trainer:Workers, default 1).
 // On a tracker without any run the worker queues the quickstart preset (Trainer:QueueQuickstart=false turns that off).
 var workers = builder.Configuration.GetValue("Trainer:Workers", 1);
-builder.AddProject<Projects.EarlyBert_Trainer>("trainer")
+var trainer = builder.AddProject<Projects.EarlyBert_Trainer>("trainer")
     .WithArgs("worker")
     .WithReplicas(workers)
     .WithEnvironment("Worker__QueueQuickstartWhenEmpty", builder.Configuration.GetValue("Trainer:QueueQuickstart", true) ? "true" : "false")
     .WithReference(tracker).WaitFor(tracker)
     .WithHttpHealthCheck("/health");
+// Runs' checkpoints and the spool of unsent records live in the state folder, beside the platform's data.
+var state = InfrastructureOptions.From(builder.Configuration, Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."))).StateDirectory!;
+trainer.WithEnvironment("Worker__WorkDirectory", builder.Configuration["Trainer:WorkDirectory"] ?? Path.Combine(state, "runs"))
+    .WithEnvironment("Spool__Directory", Path.Combine(state, "spool"));
+// Worker settings (Trainer:RunHeartbeatInterval, Trainer:PollInterval) pass through when given.
+foreach (var setting in new[] { "RunHeartbeatInterval", "PollInterval" })
+{
+    if (builder.Configuration[$"Trainer:{setting}"] is { } value)
+    {
+        trainer.WithEnvironment($"Worker__{setting}", value);
+    }
+}
 
 // The dashboard: compare and reproduce runs.
 builder.AddProject<Projects.EarlyBert_Web>("web")

@@ -32,6 +32,8 @@ internal sealed class RunExecutor(TrackerClient tracker, RunSpool spool, TimePro
         {
             var config = RunConfigJson.Parse(run.Config.GetRawText());
             var resume = await FindCheckpointAsync(run.Id, workDirectory, cancellationToken);
+            if (resume is not null)
+                recorder.AlreadyLogged = await LoggedStepsAsync(run.Id, cancellationToken);
             var options = new TrainingJobOptions
             {
                 WorkDirectory = workDirectory,
@@ -116,6 +118,28 @@ internal sealed class RunExecutor(TrackerClient tracker, RunSpool spool, TimePro
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>
+    /// What the tracker holds of a run being resumed: first whatever an earlier worker on this machine left in the
+    /// spool is sent, then the highest step of every metric is read.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, long>> LoggedStepsAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            drain.CancelAfter(DrainTimeout);
+            try
+            {
+                await spool.WaitDrainedAsync(runId, drain.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new InvalidOperationException($"Records of run {runId} left by an earlier worker could not be sent within {DrainTimeout}; not resuming over them.");
+            }
+        }
+        var latest = await tracker.GetLatestMetricsAsync(runId, cancellationToken);
+        return latest.ToDictionary(m => m.Key, m => m.MaxStep, StringComparer.Ordinal);
     }
 
     /// <summary>The run's last checkpoint: the local one, or the one stored in the tracker by an earlier worker.</summary>

@@ -15,6 +15,12 @@ internal sealed class TrackerRecorder(RunSpool spool, Guid runId) : IRunRecorder
 {
     private volatile bool stopRequested;
 
+    /// <summary>
+    /// The highest step the tracker already holds per metric key, for a resumed run: points up to it were logged
+    /// before the interruption (metric points are append-only), so they are not sent again.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> AlreadyLogged { get; set; } = new Dictionary<string, long>();
+
     /// <summary>The run being recorded.</summary>
     public Guid RunId => runId;
 
@@ -40,7 +46,11 @@ internal sealed class TrackerRecorder(RunSpool spool, Guid runId) : IRunRecorder
     /// <inheritdoc />
     public void LogMetrics(IReadOnlyList<MetricSample> samples)
     {
-        var points = samples.Select(s => new MetricPoint(s.Key, s.Step, s.Value, s.Epoch, s.Timestamp));
+        var points = samples
+            .Where(s => !AlreadyLogged.TryGetValue(s.Key, out var logged) || s.Step > logged)
+            .Select(s => new MetricPoint(s.Key, s.Step, s.Value, s.Epoch, s.Timestamp))
+            .ToList();
+        if (points.Count == 0) return;
         spool.AppendBatch(runId, new RunBatch(Guid.NewGuid(), Series: MetricColumns.From(points)));
     }
 

@@ -45,6 +45,12 @@ public sealed class PlatformFixture : IAsyncLifetime
             $"--Infrastructure:PostgresPort={FreePort()}",
             $"--Infrastructure:CephMonitorPort={FreePort()}",
             $"--Infrastructure:S3Port={FreePort()}",
+            // Tests queue their own runs; quick heartbeats and crash detection keep the fault tests short.
+            "--Trainer:QueueQuickstart=false",
+            "--Trainer:RunHeartbeatInterval=00:00:01",
+            "--Trainer:PollInterval=00:00:00.500",
+            "--Tracker:HeartbeatTimeout=00:00:30",
+            "--Tracker:CrashSweepInterval=00:00:01",
         ];
     }
 
