@@ -18,18 +18,14 @@ internal static class WorkerHost
             .BindConfiguration(WorkerOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddOptions<SpoolOptions>().BindConfiguration("Spool");
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HeartbeatStatus>();
         builder.Services.AddHealthChecks().AddCheck<HeartbeatStatus>("tracker-heartbeat");
         builder.Services.AddTrackerClient(builder.Configuration[$"{WorkerOptions.SectionName}:TrackerUrl"] ?? TrackerClientExtensions.DefaultBaseAddress);
         builder.Services.AddSingleton(services => new WorkerIdentity(
             services.GetRequiredService<IOptions<WorkerOptions>>().Value.WorkerId ?? $"{Environment.MachineName}-{Environment.ProcessId}"));
-        builder.Services.AddSingleton(services => new RunSpool(
-            services.GetRequiredService<IOptions<SpoolOptions>>().Value, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<RunSpool>>()));
-        builder.Services.AddSingleton<ITrackerSink>(services => new TrackerSink(services.GetRequiredService<TrackerClient>()));
-        builder.Services.AddSingleton<SpoolDrainer>();
-        builder.Services.AddHostedService<SpoolDrainerService>();
+        // Everything a run logs goes through the durable spool (Spool:Directory, Spool:MaxBytes).
+        builder.Services.AddRunSpool();
         builder.Services.AddSingleton(services => new RunExecutor(
             services.GetRequiredService<TrackerClient>(), services.GetRequiredService<RunSpool>(), services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<RunExecutor>>())
