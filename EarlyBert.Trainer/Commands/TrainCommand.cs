@@ -84,7 +84,7 @@ internal static class TrainCommand
         var options = new TrainingJobOptions
         {
             WorkDirectory = Path.Combine(directory, "work"),
-            ResumeFrom = resuming && File.Exists(Path.Combine(checkpoint, "state.json")) ? checkpoint : null,
+            ResumeFrom = resuming ? TrainingCheckpoint.Locate(checkpoint) : null,
             OnResolved = (resolved, _) =>
             {
                 folder.WriteConfig(resolved);

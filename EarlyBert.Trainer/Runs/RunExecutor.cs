@@ -145,8 +145,7 @@ internal sealed class RunExecutor(TrackerClient tracker, RunSpool spool, TimePro
     /// <summary>The run's last checkpoint: the local one, or the one stored in the tracker by an earlier worker.</summary>
     private async Task<string?> FindCheckpointAsync(Guid runId, string workDirectory, CancellationToken cancellationToken)
     {
-        var local = Path.Combine(workDirectory, "checkpoint");
-        if (File.Exists(Path.Combine(local, "state.json"))) return local;
+        if (TrainingCheckpoint.Locate(Path.Combine(workDirectory, "checkpoint")) is { } local) return local;
         IReadOnlyList<Tracker.Client.Artifacts.ArtifactInfo> artifacts;
         try
         {

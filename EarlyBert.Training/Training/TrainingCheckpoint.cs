@@ -36,13 +36,34 @@ public static class TrainingCheckpoint
     public static void Save(string directory, BertForSequenceClassification model, IBertOptimizer optimizer, CheckpointState state, string vocabularyFile, bool lowercase)
     {
         var staging = directory + ".partial";
+        if (!Directory.Exists(directory) && Locate(directory) is { } survivor && survivor != directory)
+            Directory.Move(survivor, directory);
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
         HfCheckpoint.Save(model, Path.Combine(staging, "model"), vocabularyFile, lowercase);
         SafetensorsFile.Write(Path.Combine(staging, "optimizer.safetensors"), optimizer.StateTensors());
+        // state.json last: a folder that has it is complete.
         File.WriteAllText(Path.Combine(staging, "state.json"), JsonSerializer.Serialize(new StoredState(state, optimizer.Iterations), RunConfigJson.Options));
-        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        // Swap by renames only, so a process killed at any point leaves a complete checkpoint under one of the
+        // three names (see Locate); a recursive delete of the live folder could leave half of it behind.
+        var previous = directory + ".old";
+        if (Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
+        if (Directory.Exists(directory)) Directory.Move(directory, previous);
         Directory.Move(staging, directory);
+        if (Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
+    }
+
+    /// <summary>
+    /// The newest complete checkpoint saved into <paramref name="directory"/>, even when a save was interrupted:
+    /// the folder itself, else its staging copy, else the one it replaced; null when there is none.
+    /// </summary>
+    public static string? Locate(string directory)
+    {
+        foreach (var candidate in new[] { directory, directory + ".partial", directory + ".old" })
+        {
+            if (File.Exists(Path.Combine(candidate, "state.json"))) return candidate;
+        }
+        return null;
     }
 
     /// <summary>Reads the state of the checkpoint in <paramref name="directory"/>.</summary>

@@ -253,3 +253,30 @@ public sealed class TrainingJobTests(ITestOutputHelper output) : IDisposable
         }
     }
 }
+
+public sealed class CheckpointLocateTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("earlybert-locate-").FullName;
+
+    [Fact]
+    public void Checkpoint_save_interrupted_between_its_renames_is_still_found_complete()
+    {
+        var live = Path.Combine(folder, "checkpoint");
+        Assert.Null(TrainingCheckpoint.Locate(live));
+        // Killed after moving the live folder aside and before moving the new one in: both copies are complete.
+        Directory.CreateDirectory(live + ".old");
+        File.WriteAllText(Path.Combine(live + ".old", "state.json"), "{}");
+        Assert.Equal(live + ".old", TrainingCheckpoint.Locate(live));
+        Directory.CreateDirectory(live + ".partial");
+        File.WriteAllText(Path.Combine(live + ".partial", "state.json"), "{}");
+        Assert.Equal(live + ".partial", TrainingCheckpoint.Locate(live));
+        // A staging folder without state.json was cut short while being written and is never taken.
+        File.Delete(Path.Combine(live + ".partial", "state.json"));
+        Assert.Equal(live + ".old", TrainingCheckpoint.Locate(live));
+        Directory.CreateDirectory(live);
+        File.WriteAllText(Path.Combine(live, "state.json"), "{}");
+        Assert.Equal(live, TrainingCheckpoint.Locate(live));
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+}
