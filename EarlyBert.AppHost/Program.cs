@@ -36,8 +36,11 @@ foreach (var setting in new[] { "HeartbeatTimeout", "CrashSweepInterval" })
 // The trainer workers: claim queued runs, fine-tune, and report to the tracker (Trainer:Workers, default 1).
 // On a tracker without any run the worker queues the quickstart preset (Trainer:QueueQuickstart=false turns that off).
 var workers = builder.Configuration.GetValue("Trainer:Workers", 1);
+// The trainer has no launch profile (dotnet run of its CLI must print only data on standard output), so its
+// health endpoint is declared here.
 var trainer = builder.AddProject<Projects.EarlyBert_Trainer>("trainer")
     .WithArgs("worker")
+    .WithHttpEndpoint(port: 5190, name: "http")
     .WithReplicas(workers)
     .WithEnvironment("Worker__QueueQuickstartWhenEmpty", builder.Configuration.GetValue("Trainer:QueueQuickstart", true) ? "true" : "false")
     .WithReference(tracker).WaitFor(tracker)

@@ -30,7 +30,11 @@ public enum TrainingEnd
 /// <param name="Steps">Optimizer updates done.</param>
 /// <param name="LastEvaluation">The last evaluation, if any ran.</param>
 /// <param name="SequencesPerSecond">Training throughput over the whole run (steps only, not evaluation).</param>
-public sealed record TrainingOutcome(TrainingEnd End, long Steps, EvaluationResult? LastEvaluation, double SequencesPerSecond);
+/// <param name="MedianStepSeconds">
+/// Median wall time of one loop iteration that neither evaluated nor checkpointed: batch, step, and recording (so
+/// the cost of tracking is in it).
+/// </param>
+public sealed record TrainingOutcome(TrainingEnd End, long Steps, EvaluationResult? LastEvaluation, double SequencesPerSecond, double MedianStepSeconds = double.NaN);
 
 /// <summary>A progress report, once per step.</summary>
 public sealed record TrainingProgress(int Epoch, int Epochs, long Step, long TotalSteps, double Loss, double SequencesPerSecond, TimeSpan Remaining);
@@ -235,6 +239,8 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
             var trainingSeconds = 0.0;
             long trainedSequences = 0;
             var stepClock = new Stopwatch();
+            var iterationClock = new Stopwatch();
+            var iterationSeconds = new List<double>();
             var startEpoch = state.Epoch;
             var startBatch = state.BatchInEpoch;
 
@@ -252,6 +258,7 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
                         SaveCheckpoint(new CheckpointState(Step, epoch, batchIndex, epochLossSum, intervalLossSum, intervalSteps, [.. EpochResults]));
                         return new TrainingOutcome(TrainingEnd.Cancelled, Step, LastEvaluation, trainedSequences / Math.Max(trainingSeconds, 1e-9));
                     }
+                    iterationClock.Restart();
                     var start = (int)(batchIndex * training.BatchSize);
                     var indices = order.AsSpan(start, Math.Min(training.BatchSize, train.Count - start));
                     var learningRate = optimizer.CurrentLearningRate;
@@ -299,6 +306,9 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
                     job.options.OnProgress?.Invoke(new TrainingProgress(epoch + 1, epochs, Step, totalSteps, loss, throughput, remaining));
 
                     var epochEnd = batchIndex + 1 == stepsPerEpoch || Step == totalSteps;
+                    var checkpointDue = training.CheckpointEverySteps is { } cadence ? Step % cadence == 0 : epochEnd;
+                    var evaluating = epochEnd || training.EvalEverySteps is { } evalEvery && Step % evalEvery == 0;
+                    if (!evaluating && !checkpointDue) iterationSeconds.Add(iterationClock.Elapsed.TotalSeconds);
                     if (epochEnd)
                     {
                         var batchesDone = batchIndex + 1;
@@ -317,7 +327,6 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
                         Evaluate(fractionalEpoch);
                     }
 
-                    var checkpointDue = training.CheckpointEverySteps is { } cadence ? Step % cadence == 0 : epochEnd;
                     if (checkpointDue && Step < totalSteps)
                     {
                         var nextEpoch = epochEnd ? epoch + 1 : epoch;
@@ -325,7 +334,9 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
                     }
                 }
             }
-            return new TrainingOutcome(TrainingEnd.Finished, Step, LastEvaluation, trainedSequences / Math.Max(trainingSeconds, 1e-9));
+            iterationSeconds.Sort();
+            var median = iterationSeconds.Count == 0 ? double.NaN : iterationSeconds[iterationSeconds.Count / 2];
+            return new TrainingOutcome(TrainingEnd.Finished, Step, LastEvaluation, trainedSequences / Math.Max(trainingSeconds, 1e-9), median);
         }
 
         private EvaluationResult? Evaluate(double fractionalEpoch)

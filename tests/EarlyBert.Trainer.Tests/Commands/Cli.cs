@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace EarlyBert.Trainer.Tests.Commands;
+
+/// <summary>Runs the built <c>earlybert</c> program as a user would, capturing its two output streams apart.</summary>
+internal static class Cli
+{
+    public static async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] arguments)
+    {
+        // tests/EarlyBert.Trainer.Tests/bin/<Configuration>/net10.0/ → EarlyBert.Trainer/bin/<Configuration>/net10.0/earlybert.dll
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var root = output.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+        var program = Path.Combine(root, "EarlyBert.Trainer", "bin", output.Parent!.Name, output.Name, "earlybert.dll");
+        Assert.True(File.Exists(program), $"the trainer is not built at {program}");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(program);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"earlybert {string.Join(' ', arguments)} did not return within 3 minutes.");
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
