@@ -88,6 +88,15 @@ public sealed class PlatformFixture : IAsyncLifetime
         ProcessTree = Descendants(ProcessIds.Values);
     }
 
+    /// <summary>Starts the platform again if a test stopped it (the collection shares one platform).</summary>
+    public async Task EnsureStartedAsync()
+    {
+        if (!running)
+        {
+            await StartAsync();
+        }
+    }
+
     /// <summary>
     /// Stops the platform and returns what is still running afterwards: processes the AppHost started, and any
     /// process whose command line names this platform's state folder.

@@ -55,7 +55,9 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
         Assert.Contains(
             worker.GetProperty("id").GetString(),
             workersAgain.RootElement.EnumerateArray().Select(w => w.GetProperty("id").GetString()));
-        Assert.Equal(2, workersAgain.RootElement.GetArrayLength());
+        // The restarted platform's worker reported too (other tests of the collection may have started more workers).
+        Assert.Contains(workersAgain.RootElement.EnumerateArray(), w => w.GetProperty("id").GetString() != worker.GetProperty("id").GetString()
+            && w.GetProperty("lastHeartbeatAt").GetDateTimeOffset() > worker.GetProperty("lastHeartbeatAt").GetDateTimeOffset());
         Assert.Equal(objectBytes, await GetObjectAsync(objectKey));
 
         var leftoversAfterRestart = await platform.StopAndFindLeftoversAsync();

@@ -15,6 +15,7 @@ public sealed class FaultTests(PlatformFixture platform, ITestOutputHelper outpu
     [Fact]
     public async Task Tracker_stopped_mid_run_and_started_again_receives_every_metric_point_exactly_once()
     {
+        await platform.EnsureStartedAsync();
         var tracker = Tracker();
         const int epochs = 60;
         var run = await QueueAsync(tracker, "tracker-down", Smoke(epochs, checkpointEvery: 1000));
@@ -40,6 +41,7 @@ public sealed class FaultTests(PlatformFixture platform, ITestOutputHelper outpu
     [Fact]
     public async Task Worker_killed_mid_run_is_marked_crashed_requeued_and_resumed_to_the_losses_of_an_uninterrupted_run()
     {
+        await platform.EnsureStartedAsync();
         var tracker = Tracker();
         const int epochs = 40;
         var config = Smoke(epochs, checkpointEvery: 10);

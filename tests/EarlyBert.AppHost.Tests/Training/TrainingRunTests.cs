@@ -19,6 +19,7 @@ public sealed class TrainingRunTests(PlatformFixture platform, ITestOutputHelper
     [Fact]
     public async Task Queued_smoke_run_is_trained_by_the_worker_with_params_every_metric_point_metadata_and_checked_artifacts()
     {
+        await platform.EnsureStartedAsync();
         var tracker = Tracker();
         var run = await QueueAsync(tracker, "smoke-e2e", Smoke(epochs: 2));
         var done = await WaitForStatusAsync(tracker, run.Id, RunStatuses.Finished);
@@ -77,6 +78,7 @@ public sealed class TrainingRunTests(PlatformFixture platform, ITestOutputHelper
     [Fact]
     public async Task Cancel_from_the_api_stops_a_running_run_within_a_step_and_a_heartbeat_with_a_checkpoint()
     {
+        await platform.EnsureStartedAsync();
         var tracker = Tracker();
         var run = await QueueAsync(tracker, "cancel-e2e", Smoke(epochs: 400));
         await WaitForStepAsync(tracker, run.Id, 20);
@@ -92,6 +94,35 @@ public sealed class TrainingRunTests(PlatformFixture platform, ITestOutputHelper
         // One heartbeat (1 s here) plus a step: a small model makes well under 100 steps a second on two cores.
         Assert.InRange(stoppedAt - stepAtCancel, 0, 150);
         Assert.Contains((await tracker.ListArtifactsAsync(run.Id, CancellationToken.None)).Select(a => a.Path), p => p == $"checkpoint/{stoppedAt:D8}/state.json");
+    }
+
+    [Fact]
+    public async Task Offline_run_uploaded_twice_lands_once_with_every_record()
+    {
+        await platform.EnsureStartedAsync();
+        var folder = Path.Combine(platform.StateDirectory, $"offline-{Guid.NewGuid():N}");
+        var data = Path.Combine(platform.StateDirectory, $"offline-{Guid.NewGuid():N}.csv");
+        await File.WriteAllLinesAsync(data, ["text,label", .. Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? $"agenda for the review {i},ham" : $"free money click {i},spam")]);
+        var trained = await TrainerCli.RunAsync("train", "--preset", "smoke", "--offline", folder,
+            "--set", $"data.train_file={data}", "--set", "training.epochs=2", "--set", "training.batch_size=8");
+        Assert.True(trained.ExitCode == 0, trained.StandardError);
+
+        var url = platform.App.GetEndpoint("tracker", "http").ToString();
+        var first = await TrainerCli.RunAsync("upload", folder, "--tracker", url);
+        Assert.True(first.ExitCode == 0, first.StandardError);
+        var second = await TrainerCli.RunAsync("upload", folder, "--tracker", url);
+        Assert.True(second.ExitCode == 0, second.StandardError);
+        var runId = Guid.Parse(JsonNode.Parse(first.StandardOutput)!["run_id"]!.GetValue<string>());
+        Assert.Equal(runId, Guid.Parse(JsonNode.Parse(second.StandardOutput)!["run_id"]!.GetValue<string>()));
+
+        var run = await Tracker().GetRunAsync(runId, CancellationToken.None);
+        Assert.Equal(RunStatuses.Finished, run.Status);
+        var expectedPoints = File.ReadLines(Path.Combine(folder, "metrics.jsonl")).Count(l => l.Contains("\"train/loss\"", StringComparison.Ordinal));
+        // 40 examples less a stratified tenth for validation: 36, in batches of 8 (the last one short), 2 epochs.
+        Assert.Equal(10, expectedPoints);
+        Assert.Equal(expectedPoints, run.Metrics.Single(m => m.Key == "train/loss").PointCount);
+        Assert.Equal("smoke", run.Config.GetProperty("preset").GetString());
+        Assert.Contains((await Tracker().ListArtifactsAsync(runId, CancellationToken.None)).Select(a => a.Path), p => p == "model/model.safetensors");
     }
 
     private TrackerClient Tracker()
