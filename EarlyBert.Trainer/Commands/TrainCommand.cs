@@ -92,7 +92,8 @@ internal static class TrainCommand
             },
         };
         using var cancel = ConsoleCancellation(cancellationToken, () => folder.StopRequested = true);
-        var (status, reason, outcome) = await RunWithProgressAsync(config, folder, options, logger, cancel.Token);
+        Directory.CreateDirectory(options.WorkDirectory);
+        var (status, reason, outcome) = await RunLoggedAsync(config, folder, options, logger, cancel.Token);
         folder.WriteRun(new OfflineRun(config.Experiment, config.Name, status, reason, started, DateTimeOffset.UtcNow));
         await Console.Out.WriteLineAsync(Summary(null, Path.GetFullPath(directory), status, reason, outcome));
         return status == RunStatuses.Failed ? 1 : 0;
@@ -160,6 +161,18 @@ internal static class TrainCommand
             buffer.Position = 0;
             await tracker.UploadArtifactAsync(to, artifact.Path, buffer, artifact.ContentType, cancellationToken);
         }
+    }
+
+    /// <summary>Runs the job with its log also written to <c>training.log</c>, stored as an artifact.</summary>
+    private static async Task<(string Status, string? Reason, TrainingOutcome? Outcome)> RunLoggedAsync(
+        RunConfig config, OfflineRunFolder folder, TrainingJobOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        var log = Path.Combine(options.WorkDirectory, "training.log");
+        (string, string?, TrainingOutcome?) result;
+        using (var jobLogger = new TeeLogger(logger, log, TimeProvider.System))
+            result = await RunWithProgressAsync(config, folder, options, jobLogger, cancellationToken);
+        folder.LogArtifact("training.log", log, "text/plain");
+        return result;
     }
 
     private static async Task<Run?> TryGetAsync(TrackerClient tracker, Guid runId, CancellationToken cancellationToken)

@@ -70,8 +70,24 @@ internal sealed class RunExecutor(TrackerClient tracker, RunSpool spool, TimePro
             reason = exception is SpoolFullException ? exception.Message : $"{exception.GetType().Name}: {exception.Message}";
         }
 
-        recorder.LogArtifact("training.log", jobLogger.File, "text/plain");
-        recorder.End(status, reason);
+        try
+        {
+            recorder.LogArtifact("training.log", jobLogger.File, "text/plain");
+            recorder.End(status, reason);
+        }
+        catch (SpoolFullException full)
+        {
+            // The spool cannot take the end of the run: say so to the tracker directly rather than leave it running.
+            logger.LogError("Run {RunId}: {Message}", run.Id, full.Message);
+            try
+            {
+                await tracker.UpdateRunAsync(run.Id, new UpdateRun(Status: RunStatuses.Failed, StatusReason: full.Message), cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogError("Run {RunId} could not be marked failed: {Reason}", run.Id, exception.Message);
+            }
+        }
         logger.LogInformation("Run {RunId} {Status}{Reason}; sending its last records", run.Id, status, reason is null ? "" : $": {reason}");
         using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {

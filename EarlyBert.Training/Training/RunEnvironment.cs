@@ -34,7 +34,11 @@ public static class RunEnvironment
     }
 
     /// <summary>Everything about the process a run records, for <paramref name="device"/>.</summary>
-    public static Dictionary<string, JsonNode?> Describe(Device device, int threads, string precision)
+    /// <param name="device">The device in use.</param>
+    /// <param name="threads">Intra-op CPU threads.</param>
+    /// <param name="precision">The precision asked for (<c>float32</c>, <c>tf32</c>, <c>bf16-mixed</c>).</param>
+    /// <param name="precisionReport">What runs in which precision, as <see cref="Precision.PrecisionPolicy"/> reports it.</param>
+    public static Dictionary<string, JsonNode?> Describe(Device device, int threads, string precision, string precisionReport)
     {
         var cuda = device.type == TorchSharp.DeviceType.CUDA;
         var options = RuntimeOptions.Current;
@@ -46,6 +50,7 @@ public static class RunEnvironment
         metadata["math_kernels"] = cuda ? "cuBLAS" : TorchRuntime.MathKernels ?? "libtorch default";
         metadata["deterministic"] = !cuda;
         metadata["precision"] = precision;
+        metadata["precision.in_effect"] = precisionReport;
         metadata["runtime.mkl_avx2"] = options.MklAvx2;
         metadata["runtime.fused_adam"] = options.FusedAdam;
         metadata["runtime.philox_dropout"] = options.PhiloxDropout;

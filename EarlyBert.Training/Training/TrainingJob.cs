@@ -119,7 +119,7 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
             parameters["learning_rate"] = optimizerConfig.LearningRate.LearningRate(0).ToString("R", CultureInfo.InvariantCulture);
             recorder.LogParams(parameters);
         }
-        var metadata = RunEnvironment.Describe(device, threads, precision);
+        var metadata = RunEnvironment.Describe(device, threads, resolved.Training.Precision, precision);
         metadata["seed"] = training.Seed;
         metadata["data.name"] = data.Name;
         metadata["data.sha256"] = data.Sha256;
