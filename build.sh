@@ -163,6 +163,13 @@ case "$command" in
     dotnet run -c Release --project tests/EarlyBert.Tracker.Benchmarks
     log "Trainer: training throughput, TorchSharp vs PyTorch eager"
     dotnet run -c Release --project EarlyBert.Trainer -- bench "$@"
+    log "Trainer: the train job with live tracking vs bare training steps"
+    tracker_url=http://127.0.0.1:${EARLYBERT_TEST_TRACKER_PORT:-25180}
+    ConnectionStrings__tracker="$EARLYBERT_TEST_POSTGRES;Database=earlybert_bench" ConnectionStrings__artifacts="$EARLYBERT_TEST_S3" \
+      dotnet run -c Release --project EarlyBert.Tracker --no-launch-profile -- --urls "$tracker_url" >"$test_state/tracker.log" 2>&1 &
+    service_pids+=($!)
+    wait_until "The tracker" 180 curl -fsS "$tracker_url/health"
+    dotnet run -c Release --project EarlyBert.Trainer -- bench-tracking --tracker "$tracker_url"
     ;;
   prerequisites)
     prerequisites

@@ -103,6 +103,7 @@ internal static class TrainCommand
         ILoggerFactory logging, CancellationToken cancellationToken)
     {
         var logger = logging.CreateLogger("train");
+        var workerId = $"cli-{Environment.MachineName}-{Environment.ProcessId}";
         Run run;
         if (resume is not null)
         {
@@ -111,22 +112,18 @@ internal static class TrainCommand
             if (previous.Status is not (RunStatuses.Crashed or RunStatuses.Cancelled or RunStatuses.Failed or RunStatuses.Queued))
                 throw new FormatException($"Run {runId} is {previous.Status}: only a crashed, cancelled, failed or queued run can be resumed.");
             // A resumed run continues under a new id that names the interrupted one as its parent.
-            run = await tracker.CreateRunAsync(new CreateRun(previous.Experiment, previous.Name + "-resumed", RunStatuses.Queued, previous.Config, ParentRunId: runId,
-                Notes: $"Resumed from run {runId}."), cancellationToken);
+            run = await tracker.CreateRunAsync(new CreateRun(previous.Experiment, previous.Name + "-resumed", RunStatuses.Running, previous.Config, ParentRunId: runId,
+                Notes: $"Resumed from run {runId}.", WorkerId: workerId), cancellationToken);
             await CopyCheckpointAsync(tracker, runId, run.Id, cancellationToken);
         }
         else
         {
             var config = Load(file, preset, overrides);
             await tracker.EnsureExperimentAsync(config.Experiment, null, cancellationToken);
-            run = await tracker.CreateRunAsync(new CreateRun(config.Experiment, config.Name, RunStatuses.Queued,
-                JsonSerializer.SerializeToElement(RunConfigJson.ToNode(config))), cancellationToken);
+            // Created running on this machine, so no worker of the platform can claim it.
+            run = await tracker.CreateRunAsync(new CreateRun(config.Experiment, config.Name, RunStatuses.Running,
+                JsonSerializer.SerializeToElement(RunConfigJson.ToNode(config)), WorkerId: workerId), cancellationToken);
         }
-        // Claim it ourselves right away: the run is visible in the tracker as running on this machine.
-        var workerId = $"cli-{Environment.MachineName}-{Environment.ProcessId}";
-        var claimed = await tracker.ClaimRunAsync(workerId, cancellationToken);
-        if (claimed is null || claimed.Id != run.Id)
-            throw new FormatException($"Run {run.Id} was taken by another worker before this command could claim it (a worker is running against this tracker).");
 
         using var spool = new RunSpool(new SpoolOptions(), TimeProvider.System, logging.CreateLogger<RunSpool>());
         var drainer = new SpoolDrainer(spool, new TrackerSink(tracker), new SpoolOptions(), TimeProvider.System, logging.CreateLogger<SpoolDrainer>());
@@ -136,7 +133,7 @@ internal static class TrainCommand
         var workRoot = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "earlybert", "runs");
         string status;
         using (var progress = new ProgressDisplay())
-            status = await executor.ExecuteAsync(claimed, workRoot, progress.Report, cancellationToken);
+            status = await executor.ExecuteAsync(run, workRoot, progress.Report, cancellationToken);
         await drainStop.CancelAsync();
         try { await draining; } catch (OperationCanceledException) { }
         var final = await TryGetAsync(tracker, run.Id, cancellationToken);

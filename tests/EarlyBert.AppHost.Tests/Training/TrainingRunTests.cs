@@ -97,6 +97,27 @@ public sealed class TrainingRunTests(PlatformFixture platform, ITestOutputHelper
     }
 
     [Fact]
+    public async Task Train_command_against_the_tracker_records_a_finished_run_that_no_platform_worker_takes()
+    {
+        await platform.EnsureStartedAsync();
+        var data = Path.Combine(platform.StateDirectory, $"cli-{Guid.NewGuid():N}.csv");
+        await File.WriteAllLinesAsync(data, ["text,label", .. Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? $"minutes of the review {i},ham" : $"cheap loans today {i},spam")]);
+        var url = platform.App.GetEndpoint("tracker", "http").ToString();
+        var trained = await TrainerCli.RunAsync("train", "--preset", "smoke", "--tracker", url, "--set", $"data.train_file={data}", "--set", "training.epochs=1",
+            "--set", "training.batch_size=8", "--set", "experiment=cli");
+        Assert.True(trained.ExitCode == 0, trained.StandardError);
+        var summary = JsonNode.Parse(trained.StandardOutput)!;
+        Assert.Equal("finished", summary["status"]!.GetValue<string>());
+        var run = await Tracker().GetRunAsync(Guid.Parse(summary["run_id"]!.GetValue<string>()), CancellationToken.None);
+        Assert.Equal(RunStatuses.Finished, run.Status);
+        Assert.Equal("cli", run.Experiment);
+        Assert.StartsWith("cli-", run.WorkerId);
+        Assert.Equal(5, run.Metrics.Single(m => m.Key == "train/loss").PointCount);
+        Assert.Equal(summary["metrics"]!["train/loss"]!.GetValue<double>(), run.Metrics.Single(m => m.Key == "train/loss").Value);
+        Assert.Contains((await Tracker().ListArtifactsAsync(run.Id, CancellationToken.None)).Select(a => a.Path), p => p == "README.md");
+    }
+
+    [Fact]
     public async Task Offline_run_uploaded_twice_lands_once_with_every_record()
     {
         await platform.EnsureStartedAsync();
