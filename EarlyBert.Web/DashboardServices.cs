@@ -1,4 +1,5 @@
 using EarlyBert.Tracker.Client;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 
 namespace EarlyBert.Web;
@@ -11,6 +12,7 @@ public static class DashboardServices
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddTrackerClient(builder.Configuration["Tracker:BaseAddress"] ?? TrackerClientExtensions.DefaultBaseAddress);
         return builder;
     }

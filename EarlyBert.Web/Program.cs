@@ -1,4 +1,5 @@
 using EarlyBert.Web;
+using EarlyBert.Web.Artifacts;
 using EarlyBert.Web.Components;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +17,7 @@ if (!app.Environment.IsDevelopment())
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapArtifactDownloads();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -6,7 +6,7 @@ namespace EarlyBert.Web.Tests.Infrastructure;
 /// <summary>
 /// The tracker's HTTP boundary for component tests: answers requests with canned tracker JSON (or an error, or an
 /// answer held back until the test releases it), so the components run the real <c>TrackerClient</c> end to end up to
-/// the socket. Answers are matched by the request's path and query prefix, the most specific (longest) first.
+/// the socket. Answers are matched by the request's path and query prefix, the most specific (longest) first, then the latest registered.
 /// </summary>
 public sealed class CannedTracker : HttpMessageHandler
 {
@@ -67,7 +67,8 @@ public sealed class CannedTracker : HttpMessageHandler
             }
         }
 
-        var route = routes
+        // The latest registration wins among equally specific ones, so a test can override a shared setup.
+        var route = Enumerable.Reverse(routes)
             .Where(r => r.Method == request.Method && Uri.UnescapeDataString(target).StartsWith(r.Prefix, StringComparison.Ordinal))
             .OrderByDescending(r => r.Prefix.Length)
             .Select(r => r.Answer)

@@ -25,6 +25,7 @@ public abstract class DashboardTestContext : IAsyncLifetime
         Context.Services.AddMudServices();
         Context.Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         Context.Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        Context.Services.AddSingleton(TimeProvider.System);
         Context.Services.AddSingleton(new TrackerClient(new HttpClient(Tracker) { BaseAddress = new Uri("http://tracker/") }));
     }
 
