@@ -12,14 +12,16 @@ public static class CompareQuery
     /// <summary>Most runs a comparison takes (the tracker's limit).</summary>
     public const int MaxRuns = 20;
 
-    /// <summary>The address comparing <paramref name="runIds"/>, with the chosen metrics and the diff-only toggle when given.</summary>
+    /// <summary>
+    /// The address comparing <paramref name="runIds"/>, with the chosen metrics (null: the page's default set; empty:
+    /// none) and the diff-only toggle.
+    /// </summary>
     public static string Href(IEnumerable<Guid> runIds, IEnumerable<string>? metrics = null, bool onlyDifferences = false)
     {
         var href = "/compare?runs=" + string.Join(',', runIds);
-        var chosen = metrics?.ToList() ?? [];
-        if (chosen.Count > 0)
+        if (metrics is not null)
         {
-            href += "&metrics=" + string.Join(',', chosen.Select(Uri.EscapeDataString));
+            href += "&metrics=" + string.Join(',', metrics.Select(Uri.EscapeDataString));
         }
 
         return onlyDifferences ? href + "&diff=1" : href;

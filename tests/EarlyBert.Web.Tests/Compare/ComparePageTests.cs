@@ -1,0 +1,114 @@
+using System.Net;
+using Bunit;
+using EarlyBert.Web.Components.Pages.Compare;
+using EarlyBert.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EarlyBert.Web.Tests.Compare;
+
+public sealed class ComparePageTests : DashboardTestContext
+{
+    private static readonly Guid A = Guid.Parse("aaaaaaaa-0000-0000-0000-000000000001");
+    private static readonly Guid B = Guid.Parse("bbbbbbbb-0000-0000-0000-000000000002");
+
+    private NavigationManager Navigation => Context.Services.GetRequiredService<NavigationManager>();
+
+    private void CannedComparison(string bPrecision)
+    {
+        Tracker.Json($"api/runs/{A}/metrics", $"[{RunJson.Latest("eval/loss", 20, 0.3)}]");
+        Tracker.Json($"api/runs/{B}/metrics", $"[{RunJson.Latest("eval/loss", 20, 0.4)},{RunJson.Latest("eval/accuracy", 20, 0.9)}]");
+        Tracker.Json("api/compare", $$"""
+            {"runs":[{{TrackerJson.Summary(A, "otter")}},{{TrackerJson.Summary(B, "heron")}}],
+             "params":[{"key":"training.batch_size","values":["16","16"],"differs":false},
+                       {"key":"training.precision","values":["float32","{{bPrecision}}"],"differs":{{(bPrecision != "float32" ? "true" : "false")}}}],
+             "metadata":[{"key":"precision","values":["float32","{{bPrecision}}"],"differs":{{(bPrecision != "float32" ? "true" : "false")}}}],
+             "metrics":[{"key":"eval/loss","latest":[0.3,0.4],"differs":true,
+                         "series":[{{RunJson.Series("eval/loss", [10, 20], [0.25, 0.3])}},{{RunJson.Series("eval/loss", [10, 20], [0.5, 0.4])}}]}]}
+            """);
+    }
+
+    [Fact]
+    public void Runs_that_differ_in_precision_raise_the_banner_with_the_reason_in_words()
+    {
+        CannedComparison("bf16-mixed");
+        Navigation.NavigateTo($"/compare?runs={A},{B}&metrics=eval/loss");
+
+        var page = Render<ComparePage>();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-test=not-comparable]")));
+        var reasons = page.FindAll("[data-test=reason]").Select(r => r.TextContent).ToList();
+        Assert.Contains("run heron trained in bf16-mixed, run otter in float32", reasons);
+        Assert.Contains("runs otter and heron record no device", reasons);
+        Assert.Empty(page.FindAll("[data-test=comparable]"));
+        Assert.Contains($"GET api/compare?runs={A},{B}&metrics=eval/loss&maxPoints=1000", Tracker.Requests);
+    }
+
+    [Fact]
+    public void The_summary_gives_last_and_best_per_run_with_loss_minimised()
+    {
+        CannedComparison("float32");
+        Navigation.NavigateTo($"/compare?runs={A},{B}&metrics=eval/loss");
+
+        var page = Render<ComparePage>();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-test=metric-summary]")));
+        var otter = page.FindAll("[data-test=metric-summary] tr[data-run=otter] td").Select(c => c.TextContent).ToList();
+        var heron = page.FindAll("[data-test=metric-summary] tr[data-run=heron] td").Select(c => c.TextContent).ToList();
+        Assert.Equal(["eval/loss", "otter", "0.3 (step 20)", "0.25", "10"], otter);
+        Assert.Equal(["eval/loss", "heron", "0.4 (step 20)", "0.4", "20"], heron);
+        Assert.Equal(2, page.FindComponents<Components.Shared.MetricChart>().Single().Instance.Series.Count);
+    }
+
+    [Fact]
+    public void The_diff_toggle_is_written_into_the_address_and_the_address_alone_restores_it()
+    {
+        CannedComparison("bf16-mixed");
+        Navigation.NavigateTo($"/compare?runs={A},{B}&metrics=eval/loss");
+        var page = Render<ComparePage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-test=compare-params] tr[data-key]").Count));
+
+        page.Find("[data-test=compare-params] input[data-test=only-differences]").Change(true);
+
+        Assert.EndsWith($"/compare?runs={A},{B}&metrics=eval%2Floss&diff=1", Navigation.Uri);
+        page.WaitForAssertion(() => Assert.Equal(["training.precision"],
+            page.FindAll("[data-test=compare-params] tr[data-key]").Select(r => r.GetAttribute("data-key"))));
+    }
+
+    [Fact]
+    public void Without_metrics_in_the_address_the_metrics_the_runs_logged_are_charted()
+    {
+        CannedComparison("float32");
+        Navigation.NavigateTo($"/compare?runs={A},{B}");
+
+        var page = Render<ComparePage>();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-test=metric-choice]")));
+        Assert.Contains($"GET api/compare?runs={A},{B}&metrics=eval/accuracy,eval/loss&maxPoints=1000", Tracker.Requests);
+        Assert.Equal(2, page.FindAll("[data-test=metric-choice] input[type=checkbox]").Count);
+    }
+
+    [Fact]
+    public void An_address_with_one_run_explains_itself_without_asking_the_tracker()
+    {
+        Navigation.NavigateTo($"/compare?runs={A}");
+
+        var page = Render<ComparePage>();
+
+        Assert.Contains("this address names 1", page.Find("[data-test=compare-query]").TextContent);
+        Assert.Empty(Tracker.Requests);
+    }
+
+    [Fact]
+    public void A_tracker_refusal_shows_its_message()
+    {
+        Tracker.Json($"api/runs/{A}/metrics", "[]");
+        Tracker.Json($"api/runs/{B}/metrics", "[]");
+        Tracker.Problem("api/compare", HttpStatusCode.NotFound, $"Run {B} does not exist");
+        Navigation.NavigateTo($"/compare?runs={A},{B}");
+
+        var page = Render<ComparePage>();
+
+        page.WaitForAssertion(() => Assert.Contains($"Run {B} does not exist", page.Find("[data-test=compare-error]").TextContent));
+    }
+}
