@@ -23,7 +23,8 @@ public static class ArtifactDownloads
 
     /// <summary>
     /// Looks the artifact up in the run's list (for its type, size and hash, which must be sent before the bytes),
-    /// then streams its content from the tracker into the response. 404 when the run or the artifact does not exist.
+    /// then streams its content from the tracker into the response. 404 when the run or the artifact does not exist, 502
+    /// when the tracker fails.
     /// </summary>
     public static async Task<IResult> DownloadAsync(
         Guid runId, string? path, TrackerClient tracker, HttpResponse response, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -42,6 +43,12 @@ public static class ArtifactDownloads
         catch (TrackerApiException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
         {
             return Results.NotFound($"There is no run {runId}.");
+        }
+        catch (Exception exception) when (exception is TrackerApiException or HttpRequestException)
+        {
+            // The browser asked the dashboard; the dashboard's upstream failed: a gateway error, with the reason.
+            loggers.CreateLogger(typeof(ArtifactDownloads)).LogWarning(exception, "Listing artifacts of run {RunId} failed", runId);
+            return Results.Problem(exception.Message, statusCode: StatusCodes.Status502BadGateway, title: "The tracker could not be asked");
         }
 
         if (info is null)

@@ -65,4 +65,16 @@ public sealed class ArtifactDownloadsTests
 
         Assert.Equal(StatusCodes.Status404NotFound, context.Response.StatusCode);
     }
+
+    [Fact]
+    public async Task An_unreachable_tracker_is_a_502()
+    {
+        tracker.Unreachable($"api/runs/{RunId}/artifacts");
+        var context = Context();
+
+        var result = await ArtifactDownloads.DownloadAsync(RunId, "README.md", Client, context.Response, NullLoggerFactory.Instance, CancellationToken.None);
+        await result.ExecuteAsync(context);
+
+        Assert.Equal(StatusCodes.Status502BadGateway, context.Response.StatusCode);
+    }
 }
