@@ -9,7 +9,8 @@ var worker = new Command("worker", "Runs as the platform's trainer worker: claim
     // Host configuration such as --urls or --Worker:Device=cpu passes through to the worker.
     TreatUnmatchedTokensAsErrors = false,
 };
-worker.SetAction((_, cancellationToken) => WorkerHost.RunAsync(args.Skip(1).ToArray(), cancellationToken));
+// `worker --tracker URL` is the short form of `--Worker:TrackerUrl=URL`, for a worker on another machine.
+worker.SetAction((_, cancellationToken) => WorkerHost.RunAsync(WorkerHost.HostArguments(args.Skip(1).ToArray()), cancellationToken));
 root.Subcommands.Add(worker);
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(ImportCardCommand.Create());

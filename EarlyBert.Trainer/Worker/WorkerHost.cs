@@ -9,6 +9,19 @@ namespace EarlyBert.Trainer.Worker;
 /// <summary>The trainer as a long-running worker of the platform (what the AppHost starts: <c>worker</c>).</summary>
 internal static class WorkerHost
 {
+    /// <summary>The host's configuration arguments, with <c>--tracker URL</c> turned into <c>--Worker:TrackerUrl=URL</c>.</summary>
+    public static string[] HostArguments(string[] args)
+    {
+        var result = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--tracker" && i + 1 < args.Length) result.Add($"--{WorkerOptions.SectionName}:TrackerUrl={args[++i]}");
+            else if (args[i].StartsWith("--tracker=", StringComparison.Ordinal)) result.Add($"--{WorkerOptions.SectionName}:TrackerUrl={args[i]["--tracker=".Length..]}");
+            else result.Add(args[i]);
+        }
+        return [.. result];
+    }
+
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateBuilder(args);

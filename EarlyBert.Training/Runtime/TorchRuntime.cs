@@ -30,6 +30,7 @@ public static class TorchRuntime
         lock (Gate)
         {
             if (description is not null) return;
+            AllocatorSettings.Apply();
             var folder = Environment.GetEnvironmentVariable(LibTorchDirVariable);
             if (!string.IsNullOrWhiteSpace(folder))
             {

@@ -83,7 +83,14 @@ public sealed class EncodedDataset
             batchLabels[row] = labels[index];
         }
         long[] shape = [indices.Length, length];
-        return new TrainingBatch(
-            tensor(ids, shape).to(device), tensor(masks, shape).to(device), tensor(types, shape).to(device), tensor(batchLabels).to(device));
+        return new TrainingBatch(OnDevice(ids, shape, device), OnDevice(masks, shape, device), OnDevice(types, shape, device), OnDevice(batchLabels, [indices.Length], device));
+    }
+
+    // The host copy is freed at once when the batch moves to a GPU; nothing is left for the finalizer.
+    private static Tensor OnDevice(long[] values, long[] shape, Device device)
+    {
+        var host = tensor(values, shape);
+        if (device.type == TorchSharp.DeviceType.CPU) return host;
+        using (host) return host.to(device);
     }
 }

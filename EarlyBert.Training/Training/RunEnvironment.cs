@@ -55,6 +55,7 @@ public static class RunEnvironment
         metadata["runtime.fused_adam"] = options.FusedAdam;
         metadata["runtime.philox_dropout"] = options.PhiloxDropout;
         metadata["runtime.libtorch"] = TorchRuntime.Description;
+        metadata["runtime.malloc"] = AllocatorSettings.Description ?? "default";
         if (cuda)
         {
             metadata["versions.cuda"] = GpuQuery("cuda_version") ?? "unknown";

@@ -89,3 +89,15 @@ public sealed class CliTests : IDisposable
         try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
     }
 }
+
+public sealed class WorkerArgumentsTests
+{
+    [Fact]
+    public void Worker_tracker_option_becomes_the_hosts_tracker_url_and_other_arguments_pass_through()
+    {
+        Assert.Equal(["--Worker:TrackerUrl=http://gpu-box:5180", "--urls", "http://0.0.0.0:5190"],
+            EarlyBert.Trainer.Worker.WorkerHost.HostArguments(["--tracker", "http://gpu-box:5180", "--urls", "http://0.0.0.0:5190"]));
+        Assert.Equal(["--Worker:TrackerUrl=http://a:1", "--Worker:Device=cpu"],
+            EarlyBert.Trainer.Worker.WorkerHost.HostArguments(["--tracker=http://a:1", "--Worker:Device=cpu"]));
+    }
+}
