@@ -58,7 +58,8 @@ public static class RunEnvironment
         metadata["runtime.malloc"] = AllocatorSettings.Description ?? "default";
         if (cuda)
         {
-            metadata["versions.cuda"] = GpuQuery("cuda_version") ?? "unknown";
+            metadata["versions.cuda"] = NativeVersion(["libcuda.so.1", "libcuda.so"], "cuDriverGetVersion", v => $"{v / 1000}.{v % 1000 / 10}") ?? "unknown";
+            metadata["versions.cudnn"] = NativeVersion(["libcudnn.so.9", "libcudnn.so.8", "libcudnn.so"], "cudnnGetVersion", CudnnVersion) ?? "unknown";
             metadata["versions.gpu_driver"] = GpuQuery("driver_version") ?? "unknown";
         }
         metadata["host"] = Environment.MachineName;
@@ -70,6 +71,31 @@ public static class RunEnvironment
         assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion is { } version
             ? version.Split('+')[0]
             : assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>
+    /// A version a CUDA library reports about itself (the libraries libtorch loaded, found by their sonames), or null
+    /// where none answers.
+    /// </summary>
+    private static unsafe string? NativeVersion(string[] libraries, string export, Func<long, string> format)
+    {
+        foreach (var name in libraries)
+        {
+            if (!NativeLibrary.TryLoad(name, out var library)) continue;
+            if (!NativeLibrary.TryGetExport(library, export, out var function)) continue;
+            if (export == "cuDriverGetVersion")
+            {
+                int version;
+                return ((delegate* unmanaged<int*, int>)function)(&version) == 0 ? format(version) : null;
+            }
+            return format((long)((delegate* unmanaged<nuint>)function)());
+        }
+        return null;
+    }
+
+    // cuDNN 9 encodes major*10000 + minor*100 + patch; cuDNN 8 major*1000 + minor*100 + patch.
+    private static string CudnnVersion(long v) => v >= 90000
+        ? $"{v / 10000}.{v % 10000 / 100}.{v % 100}"
+        : $"{v / 1000}.{v % 1000 / 100}.{v % 100}";
 
     private static string CpuModel()
     {
