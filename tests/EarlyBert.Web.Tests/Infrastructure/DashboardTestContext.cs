@@ -18,6 +18,13 @@ public abstract class DashboardTestContext : IAsyncLifetime
     /// and xunit 2 disposes test classes synchronously.</summary>
     protected BunitContext Context { get; } = new();
 
+    static DashboardTestContext()
+    {
+        // bUnit's 1 s default is shorter than a render can take while the whole suite runs on two busy cores (the
+        // test projects run side by side, one of them starting the platform); a failure still fails, only later.
+        BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(15);
+    }
+
     protected DashboardTestContext()
     {
         // MudBlazor and Plotly call into JavaScript (popovers, charts); no browser runs here, so those calls are no-ops.
