@@ -13,7 +13,8 @@ namespace EarlyBert.Trainer.Benchmarks;
 /// <param name="MedianStepSeconds">Median time of a full step (forward, backward, optimizer).</param>
 /// <param name="MedianOptimizerSeconds">Median time of the optimizer update alone.</param>
 /// <param name="Precision">The precision report.</param>
-public sealed record BenchmarkResult(double SequencesPerSecond, double MedianStepSeconds, double MedianOptimizerSeconds, string Precision);
+/// <param name="MeanStepSeconds">Mean time of the timed steps (what throughput over a run is made of).</param>
+public sealed record BenchmarkResult(double SequencesPerSecond, double MedianStepSeconds, double MedianOptimizerSeconds, string Precision, double MeanStepSeconds = double.NaN);
 
 /// <summary>Times training steps of a randomly initialised BERT on random data (TorchSharp side of <c>bench</c>).</summary>
 public static class TrainingBenchmark
@@ -57,8 +58,9 @@ public static class TrainingBenchmark
             stepTimes.Add(clock.Elapsed.TotalSeconds);
             optimizerTimes.Add(optimizerSeconds);
         }
+        var mean = stepTimes.Average();
         var median = Median(stepTimes);
-        return new BenchmarkResult(batch / median, median, Median(optimizerTimes), report);
+        return new BenchmarkResult(batch / median, median, Median(optimizerTimes), report, mean);
     }
 
     private static void Synchronize(Device device)

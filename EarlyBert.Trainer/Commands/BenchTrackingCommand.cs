@@ -21,7 +21,8 @@ internal static class BenchTrackingCommand
         var steps = new Option<int>("--steps") { Description = "Steps per measurement.", DefaultValueFactory = _ => 30 };
         var rounds = new Option<int>("--rounds") { Description = "Alternations per shape; medians are reported.", DefaultValueFactory = _ => 3 };
         var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("bench-tracking", "Training throughput with live tracking vs without, same run.") { trackerUrl, shapes, sequence, steps, rounds, threads };
+        var logEvery = new Option<int[]>("--log-every-steps") { Description = "Logging cadences to measure (the config's default is 10; 1 logs every step).", DefaultValueFactory = _ => [10, 1], AllowMultipleArgumentsPerToken = true };
+        var command = new Command("bench-tracking", "Training throughput with live tracking vs without, same run.") { trackerUrl, shapes, sequence, steps, rounds, threads, logEvery };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var logging = CommandLogging.Create();
@@ -29,8 +30,9 @@ internal static class BenchTrackingCommand
             TorchSharp.torch.set_num_threads(parse.GetValue(threads));
             using var http = new HttpClient { BaseAddress = new Uri(TrainCommand.TrackerAddress(parse.GetValue(trackerUrl))), Timeout = TimeSpan.FromMinutes(5) };
             var tracker = new TrackerClient(http);
-            await Console.Out.WriteLineAsync("shape   batch  bench seq/s  train+tracking seq/s  ratio");
+            await Console.Out.WriteLineAsync("shape   batch  log every  bench seq/s  train+tracking seq/s  ratio");
             foreach (var name in parse.GetValue(shapes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var cadence in parse.GetValue(logEvery)!)
             {
                 var shape = BenchmarkShape.All.Single(s => s.Name == name);
                 var bare = new List<double>();
@@ -38,7 +40,7 @@ internal static class BenchTrackingCommand
                 for (var round = 0; round < parse.GetValue(rounds); round++)
                 {
                     var (b, t) = await TrackingOverhead.MeasureAsync(shape, shape.DefaultBatch, parse.GetValue(sequence), parse.GetValue(steps), parse.GetValue(threads),
-                        tracker, logging, cancellationToken);
+                        cadence, tracker, logging, cancellationToken);
                     bare.Add(b);
                     tracked.Add(t);
                 }
@@ -46,7 +48,7 @@ internal static class BenchTrackingCommand
                 tracked.Sort();
                 double bareRate = shape.DefaultBatch / bare[bare.Count / 2], trackedRate = shape.DefaultBatch / tracked[tracked.Count / 2];
                 await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{shape.Name,-7} {shape.DefaultBatch,5}  {bareRate,11:0.00}  {trackedRate,20:0.00}  {trackedRate / bareRate,5:0.000}x"));
+                    $"{shape.Name,-7} {shape.DefaultBatch,5}  {cadence,9}  {bareRate,11:0.00}  {trackedRate,20:0.00}  {trackedRate / bareRate,5:0.000}x"));
             }
             return 0;
         });

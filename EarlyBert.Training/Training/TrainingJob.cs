@@ -30,11 +30,11 @@ public enum TrainingEnd
 /// <param name="Steps">Optimizer updates done.</param>
 /// <param name="LastEvaluation">The last evaluation, if any ran.</param>
 /// <param name="SequencesPerSecond">Training throughput over the whole run (steps only, not evaluation).</param>
-/// <param name="MedianStepSeconds">
-/// Median wall time of one loop iteration that neither evaluated nor checkpointed: batch, step, and recording (so
-/// the cost of tracking is in it).
+/// <param name="SteadyStepSeconds">
+/// Mean wall time of the loop iterations after the first three that neither evaluated nor checkpointed: batch, step,
+/// and recording (so the cost of tracking is in it).
 /// </param>
-public sealed record TrainingOutcome(TrainingEnd End, long Steps, EvaluationResult? LastEvaluation, double SequencesPerSecond, double MedianStepSeconds = double.NaN);
+public sealed record TrainingOutcome(TrainingEnd End, long Steps, EvaluationResult? LastEvaluation, double SequencesPerSecond, double SteadyStepSeconds = double.NaN);
 
 /// <summary>A progress report, once per step.</summary>
 public sealed record TrainingProgress(int Epoch, int Epochs, long Step, long TotalSteps, double Loss, double SequencesPerSecond, TimeSpan Remaining);
@@ -308,7 +308,7 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
                     var epochEnd = batchIndex + 1 == stepsPerEpoch || Step == totalSteps;
                     var checkpointDue = training.CheckpointEverySteps is { } cadence ? Step % cadence == 0 : epochEnd;
                     var evaluating = epochEnd || training.EvalEverySteps is { } evalEvery && Step % evalEvery == 0;
-                    if (!evaluating && !checkpointDue) iterationSeconds.Add(iterationClock.Elapsed.TotalSeconds);
+                    if (!evaluating && !checkpointDue && Step > 3) iterationSeconds.Add(iterationClock.Elapsed.TotalSeconds);
                     if (epochEnd)
                     {
                         var batchesDone = batchIndex + 1;
@@ -334,9 +334,8 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
                     }
                 }
             }
-            iterationSeconds.Sort();
-            var median = iterationSeconds.Count == 0 ? double.NaN : iterationSeconds[iterationSeconds.Count / 2];
-            return new TrainingOutcome(TrainingEnd.Finished, Step, LastEvaluation, trainedSequences / Math.Max(trainingSeconds, 1e-9), median);
+            var steady = iterationSeconds.Count == 0 ? double.NaN : iterationSeconds.Average();
+            return new TrainingOutcome(TrainingEnd.Finished, Step, LastEvaluation, trainedSequences / Math.Max(trainingSeconds, 1e-9), steady);
         }
 
         private EvaluationResult? Evaluate(double fractionalEpoch)
