@@ -186,9 +186,8 @@ internal static class TrainCommand
         {
             var job = new TrainingJob(config, recorder, options with { OnProgress = progress.Report }, logger);
             var outcome = await Task.Run(() => job.RunAsync(cancellationToken), cancellationToken);
-            return outcome.End == TrainingEnd.Finished
-                ? (RunStatuses.Finished, null, outcome)
-                : (RunStatuses.Cancelled, $"cancelled on request at step {outcome.Steps}; checkpoint saved", outcome);
+            var (status, reason) = RunEnd.Of(outcome);
+            return (status, reason, outcome);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -53,9 +53,7 @@ internal sealed class RunExecutor(TrackerClient tracker, RunSpool spool, TimePro
             var job = new TrainingJob(config, recorder, options, jobLogger);
             // The job is CPU-bound and synchronous between awaits: run it off the caller's thread so heartbeats flow.
             var outcome = await Task.Run(() => job.RunAsync(cancellationToken), cancellationToken);
-            (status, reason) = outcome.End == TrainingEnd.Finished
-                ? (RunStatuses.Finished, null)
-                : (RunStatuses.Cancelled, $"cancelled on request at step {outcome.Steps}; checkpoint saved");
+            (status, reason) = RunEnd.Of(outcome);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
