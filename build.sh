@@ -4,6 +4,8 @@
 #   ./build.sh test   install what is missing, start PostgreSQL and Ceph RGW for the tests, run every test
 #   ./build.sh bench  the benchmark programs: tracker ingest/compare (on fresh test servers) and trainer throughput
 #                     against PyTorch eager (installs Debian's python3-torch and OpenBLAS for the baseline)
+#   ./build.sh services        start the tests' PostgreSQL and Ceph RGW and keep them up (Ctrl+C stops them); prints
+#                              the EARLYBERT_TEST_* variables that let `dotnet test` on one project use them
 #   ./build.sh prerequisites   only install what is missing
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -171,11 +173,18 @@ case "$command" in
     wait_until "The tracker" 180 curl -fsS "$tracker_url/health"
     dotnet run -c Release --project EarlyBert.Trainer -- bench-tracking --tracker "$tracker_url"
     ;;
+  services)
+    prerequisites
+    start_test_services
+    printf 'export EARLYBERT_TEST_POSTGRES="%s"\nexport EARLYBERT_TEST_S3="%s"\n' "$EARLYBERT_TEST_POSTGRES" "$EARLYBERT_TEST_S3"
+    log "Test services are up; Ctrl+C stops them"
+    while sleep 3600; do :; done
+    ;;
   prerequisites)
     prerequisites
     ;;
   *)
-    echo "usage: ./build.sh run | test [dotnet test options] | bench [trainer bench options] | prerequisites" >&2
+    echo "usage: ./build.sh run | test [dotnet test options] | bench [trainer bench options] | services | prerequisites" >&2
     exit 2
     ;;
 esac
