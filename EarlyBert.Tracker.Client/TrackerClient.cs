@@ -25,7 +25,7 @@ namespace EarlyBert.Tracker.Client;
 /// The client for artifact transfers and event streams, which must not time out on their own (see
 /// <see cref="TrackerClientExtensions.AddTrackerClient"/>); <paramref name="http"/> when not given.
 /// </param>
-public sealed class TrackerClient(HttpClient http, HttpClient? transfers = null)
+public sealed partial class TrackerClient(HttpClient http, HttpClient? transfers = null)
 {
     private HttpClient Transfers => transfers ?? http;
 
