@@ -1,0 +1,73 @@
+using Microsoft.Playwright;
+
+namespace EarlyBert.AppHost.Tests.Dashboard;
+
+/// <summary>
+/// Debian's headless Chromium driven by Playwright, one browser per test class. Playwright's own browser download
+/// cannot work on these machines, so the browser is the system's (<c>build.sh</c> installs it with apt).
+/// </summary>
+public sealed class DashboardBrowser : IAsyncLifetime
+{
+    /// <summary>Where Debian's chromium package puts the browser.</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>
+    /// Where screenshots go: <c>EARLYBERT_TEST_ARTIFACTS</c> when set (CI keeps that folder), else
+    /// <c>TestResults/dashboard</c> under the test assembly's folder.
+    /// </summary>
+    public static string ArtifactsDirectory { get; } = Directory.CreateDirectory(
+        Environment.GetEnvironmentVariable("EARLYBERT_TEST_ARTIFACTS") is { Length: > 0 } folder
+            ? Path.Combine(folder, "dashboard")
+            : Path.Combine(AppContext.BaseDirectory, "TestResults", "dashboard")).FullName;
+
+    private IPlaywright? playwright;
+
+    /// <summary>The running browser.</summary>
+    public IBrowser Browser { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu"],
+        });
+    }
+
+    /// <summary>
+    /// A fresh page (own cookies and storage) on the dashboard at <paramref name="baseUrl"/>, 1280 px wide as the
+    /// issue asks the layout to hold, that accepts downloads.
+    /// </summary>
+    public async Task<IPage> NewPageAsync(Uri baseUrl)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            AcceptDownloads = true,
+        });
+        // Blazor Server pages answer over a circuit; a two-core machine under the whole suite is slow to answer.
+        context.SetDefaultTimeout(20_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Saves a full-page screenshot as <c>NAME.png</c> in <see cref="ArtifactsDirectory"/> and returns its path.</summary>
+    public static async Task<string> ScreenshotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(ArtifactsDirectory, $"{name}.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        return path;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+    }
+}
