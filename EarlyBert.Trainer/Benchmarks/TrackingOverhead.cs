@@ -1,10 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EarlyBert.Recipes;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Trainer.Runs;
 using EarlyBert.Trainer.Tracking;
-using EarlyBert.Training.Data;
 using EarlyBert.Training.Training;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using EarlyBert.Training.ModelCards;
-using EarlyBert.Training.Training;
+using EarlyBert.Recipes;
+using EarlyBert.Recipes.ModelCards;
 
 namespace EarlyBert.Trainer.Commands;
 

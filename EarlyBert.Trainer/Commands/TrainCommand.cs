@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using EarlyBert.Recipes;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Trainer.Runs;

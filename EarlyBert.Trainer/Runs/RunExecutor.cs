@@ -1,3 +1,4 @@
+using EarlyBert.Recipes;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Trainer.Tracking;

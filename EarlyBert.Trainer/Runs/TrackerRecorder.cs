@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EarlyBert.Recipes;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Trainer.Tracking;
 using EarlyBert.Training.Training;

@@ -1,7 +1,7 @@
+using EarlyBert.Recipes;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Trainer.Runs;
-using EarlyBert.Training.Training;
 using Microsoft.Extensions.Options;
 
 namespace EarlyBert.Trainer.Worker;

@@ -1,3 +1,4 @@
+using EarlyBert.Recipes;
 using EarlyBert.Training.Data.BuiltIn;
 using EarlyBert.Training.Data.Files;
 using Microsoft.Extensions.Logging;

@@ -3,15 +3,10 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json.Nodes;
+using EarlyBert.Recipes.ModelCards;
 using EarlyBert.Training.Training;
 
 namespace EarlyBert.Training.ModelCards;
-
-/// <summary>One row of a card's results table.</summary>
-/// <param name="TrainLoss">Mean training loss of the epoch.</param>
-/// <param name="ValidationLoss">Validation loss at its end.</param>
-/// <param name="Epoch">Epoch, 0-based as Keras cards number them.</param>
-public sealed record EpochResult(double TrainLoss, double? ValidationLoss, int Epoch);
 
 /// <summary>
 /// A <c>README.md</c> model card in the format transformers writes for Keras models (the format of the card this

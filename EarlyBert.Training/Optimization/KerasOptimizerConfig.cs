@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EarlyBert.Recipes.ModelCards;
 using TorchSharp.Modules;
 
 namespace EarlyBert.Training.Optimization;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EarlyBert.Recipes;
 using EarlyBert.Training.Training;
 
 namespace EarlyBert.Training.Recording;

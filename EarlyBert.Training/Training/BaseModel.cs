@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using EarlyBert.Recipes;
 using EarlyBert.Training.Checkpoints;
 using EarlyBert.Training.Modeling;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using EarlyBert.Recipes;
+using EarlyBert.Recipes.ModelCards;
 using EarlyBert.Training.Checkpoints;
 using EarlyBert.Training.Modeling;
 using EarlyBert.Training.Optimization;
@@ -16,7 +18,7 @@ namespace EarlyBert.Training.Training;
 /// <param name="IntervalSteps">Steps since that point.</param>
 /// <param name="EpochResults">The results of the epochs completed (the model card's table).</param>
 public sealed record CheckpointState(long Step, int Epoch, long BatchInEpoch, double EpochLossSum, double IntervalLossSum, int IntervalSteps,
-    IReadOnlyList<ModelCards.EpochResult>? EpochResults = null);
+    IReadOnlyList<EpochResult>? EpochResults = null);
 
 /// <summary>
 /// A training checkpoint folder: <c>model/</c> (Hugging Face layout), <c>optimizer.safetensors</c> (Adam moments),

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EarlyBert.Recipes;
+using EarlyBert.Recipes.ModelCards;
 using EarlyBert.Training.Checkpoints;
 using EarlyBert.Training.Data;
 using EarlyBert.Training.ModelCards;

@@ -1,3 +1,5 @@
+using EarlyBert.Recipes;
+
 namespace EarlyBert.Training.Data.Files;
 
 /// <summary>Reads a user's data file in the format the configuration names or its extension suggests.</summary>

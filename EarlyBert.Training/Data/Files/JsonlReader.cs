@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using EarlyBert.Recipes;
 
 namespace EarlyBert.Training.Data.Files;
 

@@ -1,3 +1,5 @@
+using EarlyBert.Recipes;
+
 namespace EarlyBert.Training.Data.Files;
 
 /// <summary>Turns the rows of a CSV or TSV file (header row first) into examples.</summary>

@@ -1,3 +1,4 @@
+using EarlyBert.Recipes;
 using EarlyBert.Training.Data;
 
 namespace EarlyBert.Training.Tests.Data;

@@ -1,4 +1,5 @@
 using System.Text;
+using EarlyBert.Recipes;
 using EarlyBert.Training.Data;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,4 +1,4 @@
-using EarlyBert.Training.Data;
+using EarlyBert.Recipes;
 
 namespace EarlyBert.Training.Tests.Data;
 

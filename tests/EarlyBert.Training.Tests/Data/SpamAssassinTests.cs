@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using EarlyBert.Recipes;
 using EarlyBert.Training.Data;
 using EarlyBert.Training.Data.BuiltIn;
 using EarlyBert.Training.Data.Email;

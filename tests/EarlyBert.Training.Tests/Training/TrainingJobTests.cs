@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using EarlyBert.Recipes;
+using EarlyBert.Recipes.ModelCards;
 using EarlyBert.Training.Data;
 using EarlyBert.Training.ModelCards;
 using EarlyBert.Training.Recording;

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using EarlyBert.Training.Data;
 
-namespace EarlyBert.Training.Training;
+namespace EarlyBert.Recipes;
 
 /// <summary>Ready-made configs: <c>seed-recipe</c>, <c>quickstart</c> and <c>smoke</c>.</summary>
 public static class Presets

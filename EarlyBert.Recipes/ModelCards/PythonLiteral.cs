@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace EarlyBert.Training.Optimization;
+namespace EarlyBert.Recipes.ModelCards;
 
 /// <summary>
 /// Reads a Python literal (what <c>repr()</c> of a Keras <c>get_config()</c> dict prints in a model card:

@@ -1,4 +1,4 @@
-namespace EarlyBert.Training.Data;
+namespace EarlyBert.Recipes;
 
 /// <summary>
 /// Where a run's examples come from. Part of the run configuration JSON, so it stays a record of plain init

@@ -1,6 +1,4 @@
-using EarlyBert.Training.Training;
-
-namespace EarlyBert.Training.ModelCards;
+namespace EarlyBert.Recipes.ModelCards;
 
 /// <summary>Turns an imported card into a run config: the seed recipe with the card's optimizer, precision and versions.</summary>
 public static class CardConfig

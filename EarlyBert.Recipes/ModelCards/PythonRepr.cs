@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace EarlyBert.Training.ModelCards;
+namespace EarlyBert.Recipes.ModelCards;
 
 /// <summary>
 /// Writes JSON as Python's <c>repr()</c> of the equivalent dict, the way transformers prints a Keras optimizer config

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace EarlyBert.Training.Training;
+namespace EarlyBert.Recipes;
 
 /// <summary>Reads and writes <see cref="RunConfig"/> documents and applies <c>--set key=value</c> overrides.</summary>
 public static class RunConfigJson

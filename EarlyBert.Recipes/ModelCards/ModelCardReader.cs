@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using EarlyBert.Training.Optimization;
 
-namespace EarlyBert.Training.ModelCards;
+namespace EarlyBert.Recipes.ModelCards;
 
 /// <summary>What a Keras model card says about how its model was trained.</summary>
 /// <param name="Optimizer">The optimizer dict, as JSON.</param>
@@ -11,7 +10,7 @@ namespace EarlyBert.Training.ModelCards;
 public sealed record ImportedCard(JsonObject Optimizer, string? TrainingPrecision, IReadOnlyList<KeyValuePair<string, string>> FrameworkVersions, IReadOnlyList<EpochResult> Results);
 
 /// <summary>
-/// Reads a Hugging Face Keras model card (what transformers writes, and what <see cref="ModelCard"/> writes):
+/// Reads a Hugging Face Keras model card (what transformers writes, and what the trainer's <c>ModelCard</c> writes):
 /// <c>### Training hyperparameters</c> (<c>- optimizer: {…Python dict…}</c>, <c>- training_precision: …</c>),
 /// <c>### Training results</c> and <c>### Framework versions</c> (<c>- Name Version</c>).
 /// </summary>

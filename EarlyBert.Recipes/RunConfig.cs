@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using EarlyBert.Training.Data;
 
-namespace EarlyBert.Training.Training;
+namespace EarlyBert.Recipes;
 
 /// <summary>
 /// Everything a training run needs, as one JSON document (snake_case keys, see <see cref="RunConfigJson"/>). Stored
@@ -115,7 +114,7 @@ public sealed record TrainingSection
     public int Retries { get; init; } = 1;
 }
 
-/// <summary>Native switches; see <see cref="Runtime.RuntimeOptions"/>.</summary>
+/// <summary>Native switches; the trainer applies them as <c>EarlyBert.Training.Runtime.RuntimeOptions</c>.</summary>
 public sealed record RuntimeSection
 {
     /// <summary>MKL AVX2 kernels on non-Intel CPUs.</summary>

@@ -1,6 +1,4 @@
-using EarlyBert.Training.Training;
-
-namespace EarlyBert.Training.Tests.Training;
+namespace EarlyBert.Recipes.Tests;
 
 public sealed class RunConfigTests
 {
