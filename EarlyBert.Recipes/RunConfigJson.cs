@@ -26,12 +26,13 @@ public static class RunConfigJson
         {
             var config = JsonSerializer.Deserialize<RunConfig>(json, Options) ?? throw new RunConfigException("The config is empty (null).");
             if (config.SchemaVersion != RunConfig.CurrentSchemaVersion)
-                throw new RunConfigException($"schema_version {config.SchemaVersion} is not supported; this trainer reads version {RunConfig.CurrentSchemaVersion}.");
+                throw new RunConfigException($"schema_version {config.SchemaVersion} is not supported; this trainer reads version {RunConfig.CurrentSchemaVersion}.", key: "schema_version");
             return config;
         }
         catch (JsonException exception)
         {
-            throw new RunConfigException($"The config is not valid: {exception.Message}", exception);
+            throw new RunConfigException($"The config is not valid: {exception.Message}", exception, KeyOf(exception.Path),
+                exception.LineNumber + 1);
         }
     }
 
@@ -54,7 +55,8 @@ public static class RunConfigJson
             var equals = assignment.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0)
                 throw new RunConfigException($"'{assignment}' is not key=value (e.g. training.threads=1).");
-            var path = assignment[..equals].Trim().Split('.');
+            var key = assignment[..equals].Trim();
+            var path = key.Split('.');
             var text = assignment[(equals + 1)..];
             JsonNode? value;
             try { value = JsonNode.Parse(text); }
@@ -64,16 +66,19 @@ public static class RunConfigJson
             for (var i = 0; i < path.Length - 1; i++)
             {
                 parent = parent[path[i]] as JsonObject
-                    ?? throw new RunConfigException($"'{string.Join('.', path[..(i + 1)])}' is not a section of the config (in '{assignment}').");
+                    ?? throw new RunConfigException($"'{string.Join('.', path[..(i + 1)])}' is not a section of the config (in '{assignment}').", key: key);
             }
-            var key = path[^1];
             // Optimizer dictionaries are free-form (Keras config); everything else must exist already.
-            if (!parent.ContainsKey(key) && !IsUnder(path, "optimizer") && !IsUnder(path, "reference_versions"))
-                throw new RunConfigException($"The config has no key '{string.Join('.', path)}' (in '{assignment}').");
-            parent[key] = value;
+            if (!parent.ContainsKey(path[^1]) && !IsUnder(path, "optimizer") && !IsUnder(path, "reference_versions"))
+                throw new RunConfigException($"The config has no key '{key}' (in '{assignment}').", key: key);
+            parent[path[^1]] = value;
         }
         return Parse(root.ToJsonString());
     }
+
+    // "$.training.epochs" to "training.epochs"; the root ("$") is no key.
+    private static string? KeyOf(string? jsonPath) =>
+        jsonPath is null || jsonPath == "$" ? null : jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath;
 
     /// <summary>A flat view of the config for the tracker's params: dotted keys, invariant-culture values.</summary>
     public static Dictionary<string, string> Flatten(RunConfig config)
@@ -115,5 +120,19 @@ public static class RunConfigJson
 public sealed class RunConfigException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public RunConfigException(string message, Exception? inner = null) : base(message, inner) { }
+    /// <param name="message">What is wrong, naming the key.</param>
+    /// <param name="inner">The JSON error behind it, if any.</param>
+    /// <param name="key">The dotted key it is about (<c>training.epochs</c>), when one is known.</param>
+    /// <param name="line">The 1-based line of the JSON text it is on, when it comes from parsing a document.</param>
+    public RunConfigException(string message, Exception? inner = null, string? key = null, long? line = null) : base(message, inner)
+    {
+        Key = key;
+        Line = line;
+    }
+
+    /// <summary>The dotted key the error is about (<c>training.epochs</c>), so an editor can point at it; null when unknown.</summary>
+    public string? Key { get; }
+
+    /// <summary>The 1-based line of the parsed JSON text the error is on; null when it did not come from a document's text.</summary>
+    public long? Line { get; }
 }

@@ -63,4 +63,22 @@ public sealed class RunConfigTests
         Assert.Contains("seed-recipe, quickstart, smoke", Assert.Throws<RunConfigException>(() => Presets.Get("quick")).Message);
         Assert.Contains("schema_version 2", Assert.Throws<RunConfigException>(() => RunConfigJson.Parse("""{"schema_version": 2}""")).Message);
     }
+
+    [Fact]
+    public void Errors_carry_the_key_and_the_line_an_editor_points_at()
+    {
+        var json = RunConfigJson.ToJson(Presets.Get("smoke")).Replace("\"batch_size\": 16", "\"batch_size\": \"many\"", StringComparison.Ordinal);
+        var wrongType = Assert.Throws<RunConfigException>(() => RunConfigJson.Parse(json));
+        Assert.Equal("training.batch_size", wrongType.Key);
+        Assert.Equal(json.Split('\n').ToList().FindIndex(l => l.Contains("\"many\"", StringComparison.Ordinal)) + 1, wrongType.Line);
+
+        var unknown = Assert.Throws<RunConfigException>(() => RunConfigJson.Parse("""{"schema_version": 1, "training": {"epoch": 2}}"""));
+        Assert.Equal("training.epoch", unknown.Key);
+        Assert.Equal("schema_version", Assert.Throws<RunConfigException>(() => RunConfigJson.Parse("""{"schema_version": 2}""")).Key);
+
+        var badOverride = Assert.Throws<RunConfigException>(() => RunConfigJson.Apply(Presets.Get("smoke"), ["training.thread=1"]));
+        Assert.Equal("training.thread", badOverride.Key);
+        var badValue = Assert.Throws<RunConfigException>(() => RunConfigJson.Apply(Presets.Get("smoke"), ["training.epochs=two"]));
+        Assert.Equal("training.epochs", badValue.Key);
+    }
 }
