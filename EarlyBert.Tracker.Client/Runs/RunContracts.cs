@@ -59,6 +59,14 @@ public static class RunStatuses
 /// <param name="EndedAt">When the run ended.</param>
 /// <param name="WorkerId">The worker that runs or ran it.</param>
 /// <param name="ParentRunId">The run this one reproduces, if any.</param>
+/// <param name="Params">
+/// The values of the params the list asked for (<c>params=a,b</c>), keyed by param key; keys the run lacks are absent.
+/// Null when the list asked for none.
+/// </param>
+/// <param name="Metrics">
+/// The latest values of the metrics the list asked for (<c>metrics=c,d</c>), keyed by metric key; keys the run lacks
+/// are absent. Null when the list asked for none.
+/// </param>
 public sealed record RunSummary(
     Guid Id,
     string Experiment,
@@ -68,7 +76,16 @@ public sealed record RunSummary(
     DateTimeOffset? StartedAt = null,
     DateTimeOffset? EndedAt = null,
     string? WorkerId = null,
-    Guid? ParentRunId = null);
+    Guid? ParentRunId = null,
+    IReadOnlyDictionary<string, string>? Params = null,
+    IReadOnlyDictionary<string, double>? Metrics = null);
+
+/// <summary>The keys that runs use, each list sorted and without repeats: what a run list can show as columns or filter on.</summary>
+/// <param name="Params">Param keys.</param>
+/// <param name="Metrics">Metric keys.</param>
+/// <param name="Tags">Tag keys.</param>
+/// <param name="Metadata">Metadata keys.</param>
+public sealed record RunKeys(IReadOnlyList<string> Params, IReadOnlyList<string> Metrics, IReadOnlyList<string> Tags, IReadOnlyList<string> Metadata);
 
 /// <summary>A page of runs.</summary>
 /// <param name="Runs">The runs on this page, in the requested order (newest first by default).</param>

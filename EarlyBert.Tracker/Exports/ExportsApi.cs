@@ -31,8 +31,8 @@ public static class ExportsApi
     private static Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult> RunsAsync(
         NpgsqlDataSource dataSource, HttpContext context, string? filter = null, string? orderBy = null, string? @params = null, string? metrics = null)
     {
-        var paramKeys = SplitKeys(@params);
-        var metricKeys = SplitKeys(metrics);
+        var paramKeys = RunsApi.SplitKeys(@params);
+        var metricKeys = RunsApi.SplitKeys(metrics);
         if (paramKeys.Count + metricKeys.Count > MaxColumns)
         {
             return Problems.Invalid("columns", $"At most {MaxColumns} param and metric columns.");
@@ -122,7 +122,4 @@ public static class ExportsApi
             }
         }, "text/csv; charset=utf-8", $"{runId}-{key!.Replace('/', '_')}.csv");
     }
-
-    private static List<string> SplitKeys(string? list) =>
-        (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
 }

@@ -6,7 +6,7 @@ namespace EarlyBert.Tracker.Runs;
 /// <summary>
 /// The <c>orderBy</c> of a run list: an attribute (<c>created</c>, <c>started</c>, <c>ended</c>, <c>name</c>,
 /// <c>status</c>, <c>experiment</c>) or <c>metrics.&lt;key&gt;</c> (latest value) or <c>params.&lt;key&gt;</c>,
-/// then <c>asc</c> or <c>desc</c>. Runs without the value sort last.
+/// then <c>asc</c> or <c>desc</c>. Params that are numbers sort by value, before text values; runs without the value sort last.
 /// </summary>
 internal static partial class RunOrder
 {
@@ -47,7 +47,10 @@ internal static partial class RunOrder
         }
         else if (field.StartsWith("params.", StringComparison.OrdinalIgnoreCase) && Http.Keys.Check(field[7..]) is null)
         {
-            expression = $"(SELECT x.value FROM params x WHERE x.run_id = r.id AND x.key = {parameters.Add(field[7..])})";
+            // Numbers by value (so 1e-4 sorts above 5e-5), then text values as text, then runs without the param.
+            var key = parameters.Add(field[7..]);
+            return $"(SELECT earlybert_to_float8(x.value) FROM params x WHERE x.run_id = r.id AND x.key = {key}) {direction} NULLS LAST, " +
+                $"(SELECT x.value FROM params x WHERE x.run_id = r.id AND x.key = {key}) {direction} NULLS LAST, r.id";
         }
         else
         {

@@ -37,7 +37,13 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
         reader.IsDBNull(8) ? null : reader.GetGuid(8));
 
     /// <summary>A page of runs matching <paramref name="filter"/> (throws <see cref="SearchSyntaxException"/>).</summary>
-    internal async Task<RunPage?> ListAsync(string? filter, string? orderBy, int skip, int take, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Each run carries the values of <paramref name="paramKeys"/> and the latest values of <paramref name="metricKeys"/>,
+    /// read for the page's runs only (by primary key), so columns cost the same however many runs match.
+    /// </remarks>
+    internal async Task<RunPage?> ListAsync(
+        string? filter, string? orderBy, int skip, int take, IReadOnlyList<string> paramKeys, IReadOnlyList<string> metricKeys,
+        CancellationToken cancellationToken)
     {
         var parameters = new SqlParameters();
         var where = string.IsNullOrWhiteSpace(filter) ? "true" : SearchSqlTranslator.Translate(filter, parameters);
@@ -75,7 +81,49 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
             total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
         }
 
+        if (runs.Count > 0 && (paramKeys.Count > 0 || metricKeys.Count > 0))
+        {
+            runs = await AddColumnsAsync(runs, paramKeys, metricKeys, cancellationToken);
+        }
+
         return new RunPage(runs, total);
+    }
+
+    private async Task<List<RunSummary>> AddColumnsAsync(
+        List<RunSummary> runs, IReadOnlyList<string> paramKeys, IReadOnlyList<string> metricKeys, CancellationToken cancellationToken)
+    {
+        var ids = runs.Select(r => r.Id).ToArray();
+        var @params = runs.ToDictionary(r => r.Id, _ => new Dictionary<string, string>(StringComparer.Ordinal));
+        var metrics = runs.ToDictionary(r => r.Id, _ => new Dictionary<string, double>(StringComparer.Ordinal));
+        await using var batch = dataSource.CreateBatch();
+        void Add(string sql, IReadOnlyList<string> keys)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.AddWithValue(ids);
+            command.Parameters.AddWithValue(keys.ToArray());
+            batch.BatchCommands.Add(command);
+        }
+
+        // An empty key list still runs (and finds nothing): one round trip either way.
+        Add("SELECT run_id, key, value FROM params WHERE run_id = ANY($1) AND key = ANY($2)", paramKeys);
+        Add("SELECT run_id, key, last_value FROM metric_series WHERE run_id = ANY($1) AND key = ANY($2)", metricKeys);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            @params[reader.GetGuid(0)][reader.GetString(1)] = reader.GetString(2);
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            metrics[reader.GetGuid(0)][reader.GetString(1)] = reader.GetDouble(2);
+        }
+
+        return runs.Select(r => r with
+        {
+            Params = paramKeys.Count > 0 ? @params[r.Id] : null,
+            Metrics = metricKeys.Count > 0 ? metrics[r.Id] : null,
+        }).ToList();
     }
 
     internal static void AddParameters(NpgsqlCommand command, SqlParameters parameters)

@@ -10,6 +10,9 @@ namespace EarlyBert.Tracker.Runs;
 public static class RunsApi
 {
     internal const int MaxPageSize = 500;
+
+    // Columns of a list page: enough for any table a person reads; the CSV export allows more.
+    private const int MaxListColumns = 100;
     private const int MaxNameLength = 250;
     private const int MaxNotesLength = 100_000;
     private const int MaxWorkerIdLength = 200;
@@ -21,6 +24,9 @@ public static class RunsApi
         group.MapGet("/", ListAsync)
             .WithName("ListRuns")
             .WithSummary("Lists runs, newest first, optionally filtered by the search language and ordered by an attribute, metric or param.");
+        group.MapGet("/keys", RunKeyReader.ReadAsync)
+            .WithName("ListRunKeys")
+            .WithSummary("Lists the param, metric, tag and metadata keys that runs use: the columns a run list can show.");
         group.MapPost("/", CreateAsync)
             .WithName("CreateRun")
             .WithSummary("Creates a run, queued for a worker or running.");
@@ -48,16 +54,30 @@ public static class RunsApi
         int skip = 0,
         int take = 50,
         string? filter = null,
-        string? orderBy = null)
+        string? orderBy = null,
+        string? @params = null,
+        string? metrics = null)
     {
         if (skip < 0 || take < 1 || take > MaxPageSize)
         {
             return Problems.Invalid("paging", $"skip must be 0 or more and take 1 to {MaxPageSize}.");
         }
 
+        var paramKeys = SplitKeys(@params);
+        var metricKeys = SplitKeys(metrics);
+        if (paramKeys.Count + metricKeys.Count > MaxListColumns)
+        {
+            return Problems.Invalid("columns", $"A run list carries at most {MaxListColumns} param and metric columns.");
+        }
+
+        if (paramKeys.Concat(metricKeys).Select(Keys.Check).FirstOrDefault(p => p is not null) is { } keyProblem)
+        {
+            return Problems.Invalid("columns", keyProblem);
+        }
+
         try
         {
-            var page = await runs.ListAsync(filter, orderBy, skip, take, cancellationToken);
+            var page = await runs.ListAsync(filter, orderBy, skip, take, paramKeys, metricKeys, cancellationToken);
             return page is null
                 ? Problems.Invalid("orderBy", "orderBy is created, started, ended, name, status, experiment, metrics.<key> or params.<key>, optionally followed by asc or desc.")
                 : TypedResults.Ok(page);
@@ -67,6 +87,10 @@ public static class RunsApi
             return SyntaxProblem(exception);
         }
     }
+
+    /// <summary>A comma-separated key list (<c>a,b</c>) as distinct keys in their order.</summary>
+    internal static List<string> SplitKeys(string? list) =>
+        (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToList();
 
     internal static ProblemHttpResult SyntaxProblem(SearchSyntaxException exception) =>
         Problems.BadRequest(exception.Message, new Dictionary<string, object?>
