@@ -139,19 +139,32 @@ public sealed partial class TrackerClient(HttpClient http, HttpClient? transfers
         GetAsync($"api/runs/{runId}/metrics/series?key={Uri.EscapeDataString(key)}&limit={limit}{Query("afterStep", afterStep?.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
             Json.SeriesPage, cancellationToken);
 
-    /// <summary>The series of <paramref name="key"/> downsampled to at most <paramref name="maxPoints"/> points.</summary>
-    public Task<DownsampledSeries> GetDownsampledSeriesAsync(Guid runId, string key, int maxPoints, CancellationToken cancellationToken) =>
-        GetAsync($"api/runs/{runId}/metrics/downsampled?key={Uri.EscapeDataString(key)}&maxPoints={maxPoints}", Json.DownsampledSeries, cancellationToken);
+    /// <summary>
+    /// One metric of a run downsampled to at most <paramref name="maxPoints"/> points (spikes kept); only the steps
+    /// of <paramref name="range"/> when given (a zoomed chart), with each point's epoch and timestamp when
+    /// <paramref name="withTimes"/> (charts over epochs or time).
+    /// </summary>
+    public Task<DownsampledSeries> GetDownsampledSeriesAsync(
+        Guid runId, string key, int maxPoints, CancellationToken cancellationToken, StepRange? range = null, bool withTimes = false) =>
+        GetAsync($"api/runs/{runId}/metrics/downsampled?key={Uri.EscapeDataString(key)}&maxPoints={maxPoints}{SeriesOptions(range, withTimes)}",
+            Json.DownsampledSeries, cancellationToken);
 
     // --- Compare ---
 
     /// <summary>
-    /// Compares 2 to 20 runs: params and metadata with per-key "differs" flags, and the given metrics downsampled
-    /// to at most <paramref name="maxPoints"/> points per series.
+    /// Compares 2 to 20 runs: params and metadata with per-key "differs" flags, every metric key the runs have, and
+    /// the given metrics downsampled to at most <paramref name="maxPoints"/> points per series (only the steps of
+    /// <paramref name="range"/> when given; with epochs and timestamps when <paramref name="withTimes"/>).
     /// </summary>
-    public Task<Comparison> CompareAsync(IReadOnlyList<Guid> runIds, IReadOnlyList<string> metrics, int maxPoints, CancellationToken cancellationToken) =>
-        GetAsync($"api/compare?runs={string.Join(',', runIds)}{Query("metrics", string.Join(',', metrics))}&maxPoints={maxPoints}",
+    public Task<Comparison> CompareAsync(
+        IReadOnlyList<Guid> runIds, IReadOnlyList<string> metrics, int maxPoints, CancellationToken cancellationToken,
+        StepRange? range = null, bool withTimes = false) =>
+        GetAsync($"api/compare?runs={string.Join(',', runIds)}{Query("metrics", string.Join(',', metrics))}&maxPoints={maxPoints}{SeriesOptions(range, withTimes)}",
             Json.Comparison, cancellationToken);
+
+    private static string SeriesOptions(StepRange? range, bool withTimes) =>
+        (range is { } r ? FormattableString.Invariant($"&fromStep={r.From}&toStep={r.To}") : "")
+        + (withTimes ? "&include=epochs,timestamps" : "");
 
     // --- Artifacts ---
 

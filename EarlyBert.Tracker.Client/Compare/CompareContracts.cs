@@ -9,11 +9,13 @@ namespace EarlyBert.Tracker.Client.Compare;
 /// <param name="Params">Every parameter key any of the runs has.</param>
 /// <param name="Metadata">Every metadata key any of the runs has.</param>
 /// <param name="Metrics">The requested metrics.</param>
+/// <param name="MetricKeys">Every metric key any of the runs has logged, in key order (what can be asked for).</param>
 public sealed record Comparison(
     IReadOnlyList<RunSummary> Runs,
     IReadOnlyList<ComparedParam> Params,
     IReadOnlyList<ComparedMetadata> Metadata,
-    IReadOnlyList<ComparedMetric> Metrics);
+    IReadOnlyList<ComparedMetric> Metrics,
+    IReadOnlyList<string>? MetricKeys = null);
 
 /// <summary>One parameter across the compared runs.</summary>
 /// <param name="Key">Parameter key.</param>

@@ -36,11 +36,20 @@ public sealed record StepValue(long Step, double Value);
 /// columns (<see cref="Steps"/>, <see cref="Values"/>), the shape chart libraries take and half the JSON of objects.
 /// </summary>
 /// <param name="Key">Metric key.</param>
-/// <param name="TotalPoints">Points stored in the series.</param>
-/// <param name="Downsampled">False when every stored point is returned.</param>
+/// <param name="TotalPoints">Points stored in the series (all of it, also when a step range was asked for).</param>
+/// <param name="Downsampled">False when every stored point (of the asked range) is returned.</param>
 /// <param name="Steps">Steps of the points, ascending.</param>
 /// <param name="Values">Values of the points, aligned with <paramref name="Steps"/>.</param>
-public sealed record DownsampledSeries(string Key, long TotalPoints, bool Downsampled, IReadOnlyList<long> Steps, IReadOnlyList<double> Values)
+/// <param name="Epochs">Fractional epoch of each point (null where none was logged); only when asked for.</param>
+/// <param name="Timestamps">When each point was measured; only when asked for.</param>
+public sealed record DownsampledSeries(
+    string Key,
+    long TotalPoints,
+    bool Downsampled,
+    IReadOnlyList<long> Steps,
+    IReadOnlyList<double> Values,
+    IReadOnlyList<double?>? Epochs = null,
+    IReadOnlyList<DateTimeOffset>? Timestamps = null)
 {
     /// <summary>The points as (step, value) pairs.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -50,3 +59,8 @@ public sealed record DownsampledSeries(string Key, long TotalPoints, bool Downsa
     public static DownsampledSeries Of(string key, long totalPoints, bool downsampled, IReadOnlyList<StepValue> points) =>
         new(key, totalPoints, downsampled, points.Select(p => p.Step).ToArray(), points.Select(p => p.Value).ToArray());
 }
+
+/// <summary>An inclusive range of steps, the visible part of a zoomed chart.</summary>
+/// <param name="From">First step of the range.</param>
+/// <param name="To">Last step of the range.</param>
+public readonly record struct StepRange(long From, long To);

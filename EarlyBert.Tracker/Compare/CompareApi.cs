@@ -32,14 +32,14 @@ public static class CompareApi
     {
         app.MapGet("/api/compare", CompareAsync)
             .WithName("CompareRuns")
-            .WithSummary("Compares 2 to 20 runs: params and metadata with per-key differs flags, and the chosen metrics downsampled.")
+            .WithSummary("Compares 2 to 20 runs: params and metadata with per-key differs flags, every metric key, and the chosen metrics downsampled (fromStep/toStep, include as for one downsampled series).")
             .WithTags("Compare");
         return app;
     }
 
     private static async Task<Results<Ok<Comparison>, ValidationProblem, ProblemHttpResult>> CompareAsync(
         string? runs, NpgsqlDataSource dataSource, MetricReader metricReader, CancellationToken cancellationToken,
-        string? metrics = null, int maxPoints = 1000)
+        string? metrics = null, int maxPoints = 1000, long? fromStep = null, long? toStep = null, string? include = null)
     {
         var runIds = new List<Guid>();
         foreach (var part in (runs ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -78,6 +78,12 @@ public static class CompareApi
             return Problems.Invalid("maxPoints", $"maxPoints is {Downsampler.MinPoints} to {Downsampler.MaxPoints}.");
         }
 
+        var (options, optionsProblem) = SeriesOptions.Parse(fromStep, toStep, include);
+        if (optionsProblem is not null)
+        {
+            return optionsProblem;
+        }
+
         var ids = runIds.ToArray();
         await using var batch = dataSource.CreateBatch();
         foreach (var sql in new[]
@@ -85,6 +91,7 @@ public static class CompareApi
             $"SELECT {RunStore.SummaryColumns} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = ANY($1)",
             "SELECT run_id, key, value FROM params WHERE run_id = ANY($1) ORDER BY key",
             "SELECT run_id, key, value::text FROM run_metadata WHERE run_id = ANY($1) ORDER BY key",
+            "SELECT DISTINCT key FROM metric_series WHERE run_id = ANY($1) ORDER BY key",
         })
         {
             var command = new NpgsqlBatchCommand(sql);
@@ -95,6 +102,7 @@ public static class CompareApi
         var summaries = new Dictionary<Guid, RunSummary>();
         var @params = new SortedDictionary<string, string?[]>(StringComparer.Ordinal);
         var metadata = new SortedDictionary<string, string?[]>(StringComparer.Ordinal);
+        var metricKeys = new List<string>();
         var position = runIds.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
@@ -118,6 +126,12 @@ public static class CompareApi
                     values[position[reader.GetGuid(0)]] = reader.GetString(2);
                 }
             }
+
+            await reader.NextResultAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                metricKeys.Add(reader.GetString(0));
+            }
         }
 
         if (runIds.FirstOrDefault(id => !summaries.ContainsKey(id)) is var missing && missing != Guid.Empty)
@@ -129,7 +143,7 @@ public static class CompareApi
         if (keys.Count > 0)
         {
             var series = await metricReader.FindSeriesAsync(runIds, keys, cancellationToken);
-            var sampled = await metricReader.DownsampleManyAsync(series, maxPoints, maxPoints * (long)RawFactor, Overread, cancellationToken);
+            var sampled = await metricReader.DownsampleManyAsync(series, maxPoints, maxPoints * (long)RawFactor, Overread, options, cancellationToken);
             foreach (var key in keys)
             {
                 var latest = new double?[runIds.Count];
@@ -148,7 +162,8 @@ public static class CompareApi
             runIds.Select(id => summaries[id]).ToList(),
             @params.Select(p => new ComparedParam(p.Key, p.Value, Differs(p.Value))).ToList(),
             metadata.Select(m => new ComparedMetadata(m.Key, m.Value.Select(Parse).ToList(), Differs(m.Value.Select(Canonical).ToArray()))).ToList(),
-            comparedMetrics));
+            comparedMetrics,
+            metricKeys));
     }
 
     private static bool Differs<T>(IReadOnlyList<T> values) => values.Distinct().Skip(1).Any();

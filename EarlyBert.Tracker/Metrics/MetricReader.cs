@@ -90,79 +90,163 @@ public sealed class MetricReader(NpgsqlDataSource dataSource)
     }
 
     /// <summary>One series downsampled to at most <paramref name="maxPoints"/> points.</summary>
-    public async Task<DownsampledSeries> DownsampleAsync(SeriesInfo series, int maxPoints, CancellationToken cancellationToken) =>
-        (await DownsampleManyAsync([series], maxPoints, maxPoints * (long)SingleRawFactor, SingleOverread, cancellationToken))[series.Id];
+    public async Task<DownsampledSeries> DownsampleAsync(SeriesInfo series, int maxPoints, SeriesOptions options, CancellationToken cancellationToken) =>
+        (await DownsampleManyAsync([series], maxPoints, maxPoints * (long)SingleRawFactor, SingleOverread, options, cancellationToken))[series.Id];
 
     /// <summary>
-    /// Several series downsampled to at most <paramref name="maxPoints"/> points each, in two queries: raw points of
-    /// the series with at most <paramref name="rawLimit"/> points, summaries of the rest.
+    /// Several series downsampled to at most <paramref name="maxPoints"/> points each, in few queries: raw points of
+    /// the series with at most <paramref name="rawLimit"/> points (in the asked range), summaries of the rest.
     /// </summary>
     public async Task<Dictionary<long, DownsampledSeries>> DownsampleManyAsync(
-        IReadOnlyList<SeriesInfo> series, int maxPoints, long rawLimit, int overread, CancellationToken cancellationToken)
+        IReadOnlyList<SeriesInfo> series, int maxPoints, long rawLimit, int overread, SeriesOptions options, CancellationToken cancellationToken)
     {
-        var plans = series.ToDictionary(
-            s => s.Id,
-            s => Downsampler.Plan(s.PointCount, s.MinStep, s.MaxStep, maxPoints, s.NanCount > 0, Math.Max(rawLimit, maxPoints), overread));
         var result = new Dictionary<long, DownsampledSeries>();
-
-        var raw = series.Where(s => plans[s.Id].Raw).ToArray();
-        if (raw.Length > 0)
+        var windows = new Dictionary<long, SeriesWindow>();
+        foreach (var s in series)
         {
-            var points = raw.ToDictionary(s => s.Id, s => new List<StepValue>((int)s.PointCount));
-            await using var command = dataSource.CreateCommand(
-                "SELECT series_id, step, value FROM metric_points WHERE series_id = ANY($1) ORDER BY series_id, step");
-            command.Parameters.AddWithValue(raw.Select(s => s.Id).ToArray());
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            if (SeriesWindow.Of(s, options.Range) is { } window)
             {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    points[reader.GetInt64(0)].Add(new StepValue(reader.GetInt64(1), reader.GetDouble(2)));
-                }
+                windows[s.Id] = window;
             }
-
-            foreach (var s in raw)
+            else
             {
-                var all = points[s.Id];
-                var sampled = Downsampler.FromPoints(all, plans[s.Id].BucketWidth, maxPoints);
-                result[s.Id] = DownsampledSeries.Of(s.Key, all.Count, sampled.Count < all.Count, sampled);
+                // Nothing of this series lies in the range.
+                result[s.Id] = new DownsampledSeries(s.Key, s.PointCount, false, [], [], options.WithTimes ? [] : null, options.WithTimes ? [] : null);
             }
         }
 
-        var summarised = series.Where(s => !plans[s.Id].Raw).ToArray();
+        var plans = windows.ToDictionary(
+            w => w.Key,
+            w => Downsampler.Plan(w.Value.EstimatedPoints, w.Value.From, w.Value.To, maxPoints, w.Value.Series.NanCount > 0, Math.Max(rawLimit, maxPoints), overread));
+        var sampled = new Dictionary<long, List<StepValue>>();
+
+        var raw = windows.Values.Where(w => plans[w.Series.Id].Raw).ToArray();
+        if (raw.Length > 0)
+        {
+            var points = await ReadPointsAsync(raw.Select(w => (w.Series.Id, w.From, w.To)).ToArray(), cancellationToken);
+            foreach (var w in raw)
+            {
+                var all = points[w.Series.Id];
+                var kept = Downsampler.FromPoints(all, plans[w.Series.Id].BucketWidth, maxPoints);
+                sampled[w.Series.Id] = kept;
+                result[w.Series.Id] = DownsampledSeries.Of(w.Series.Key, w.Series.PointCount, kept.Count < all.Count, kept);
+            }
+        }
+
+        var summarised = windows.Values.Where(w => !plans[w.Series.Id].Raw).ToArray();
         if (summarised.Length > 0)
         {
+            // Summary buckets cut by the range's ends hold points outside it: those ends are read from raw points.
+            var reads = summarised.ToDictionary(w => w.Series.Id, w => SummaryRead.Of(w, plans[w.Series.Id].Level));
+            var edges = reads.Values.SelectMany(r => r.Edges.Select(e => (r.SeriesId, e.From, e.To))).ToArray();
+            var edgePoints = edges.Length > 0 ? await ReadPointsAsync(edges, cancellationToken) : [];
+
             // Many series (compare) are read on two connections at once: PostgreSQL and the row decoding here then
             // use both cores instead of taking turns.
             var parts = summarised.Length >= ParallelReadThreshold
                 ? summarised.Chunk((summarised.Length + 1) / 2).ToArray()
                 : [summarised];
-            var read = await Task.WhenAll(parts.Select(part => ReadSummariesAsync(part, plans, cancellationToken)));
-            foreach (var s in summarised)
+            var read = await Task.WhenAll(parts.Select(part => ReadSummariesAsync(part.Select(w => reads[w.Series.Id]).ToArray(), cancellationToken)));
+            foreach (var w in summarised)
             {
-                var plan = plans[s.Id];
-                var buckets = read.First(r => r.ContainsKey(s.Id))[s.Id];
-                var sampled = Downsampler.FromSummaries(buckets, SummaryLevels.Width(plan.Level), plan.BucketWidth);
-                result[s.Id] = DownsampledSeries.Of(s.Key, s.PointCount, true, sampled);
+                var plan = plans[w.Series.Id];
+                var shift = SummaryLevels.Shift(plan.Level);
+                IReadOnlyList<SummaryBucket> buckets = read.First(r => r.ContainsKey(w.Series.Id))[w.Series.Id];
+                if (edgePoints.TryGetValue(w.Series.Id, out var extra))
+                {
+                    // Stable order: points of one cut bucket merge in step order, as the stored summaries did.
+                    buckets = buckets.Concat(extra.Select(p => SummaryBucket.Of(p.Step >> shift, p.Step, p.Value))).OrderBy(b => b.Bucket).ToList();
+                }
+
+                var kept = Downsampler.FromSummaries(buckets, SummaryLevels.Width(plan.Level), plan.BucketWidth);
+                sampled[w.Series.Id] = kept;
+                result[w.Series.Id] = DownsampledSeries.Of(w.Series.Key, w.Series.PointCount, true, kept);
             }
+        }
+
+        if (options.WithTimes && sampled.Count > 0)
+        {
+            await AddTimesAsync(sampled, result, cancellationToken);
         }
 
         return result;
     }
 
-    private async Task<Dictionary<long, List<SummaryBucket>>> ReadSummariesAsync(
-        SeriesInfo[] series, Dictionary<long, DownsamplePlan> plans, CancellationToken cancellationToken)
+    // Points of several series, each within its own inclusive step range, in step order.
+    private async Task<Dictionary<long, List<StepValue>>> ReadPointsAsync(
+        IReadOnlyList<(long SeriesId, long From, long To)> ranges, CancellationToken cancellationToken)
     {
-        var buckets = series.ToDictionary(s => s.Id, _ => new List<SummaryBucket>());
+        var points = ranges.Select(r => r.SeriesId).Distinct().ToDictionary(id => id, _ => new List<StepValue>());
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT q.series_id, p.step, p.value
+            FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS q(series_id, from_step, to_step)
+            CROSS JOIN LATERAL (
+                SELECT step, value FROM metric_points p
+                WHERE p.series_id = q.series_id AND p.step BETWEEN q.from_step AND q.to_step ORDER BY p.step) AS p
+            ORDER BY q.series_id, p.step
+            """);
+        command.Parameters.AddWithValue(ranges.Select(r => r.SeriesId).ToArray());
+        command.Parameters.AddWithValue(ranges.Select(r => r.From).ToArray());
+        command.Parameters.AddWithValue(ranges.Select(r => r.To).ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            points[reader.GetInt64(0)].Add(new StepValue(reader.GetInt64(1), reader.GetDouble(2)));
+        }
+
+        return points;
+    }
+
+    // Epoch and timestamp of every kept point, looked up by primary key: only the few hundred points a chart shows.
+    private async Task AddTimesAsync(Dictionary<long, List<StepValue>> sampled, Dictionary<long, DownsampledSeries> result, CancellationToken cancellationToken)
+    {
+        var keys = sampled.SelectMany(s => s.Value.Select(p => (SeriesId: s.Key, p.Step))).ToArray();
+        var times = new Dictionary<(long, long), (double? Epoch, DateTimeOffset Timestamp)>(keys.Length);
+        await using (var command = dataSource.CreateCommand(
+            """
+            SELECT q.series_id, q.step, p.epoch, p.timestamp
+            FROM unnest($1::bigint[], $2::bigint[]) AS q(series_id, step)
+            JOIN metric_points p ON p.series_id = q.series_id AND p.step = q.step
+            """))
+        {
+            command.Parameters.AddWithValue(keys.Select(k => k.SeriesId).ToArray());
+            command.Parameters.AddWithValue(keys.Select(k => k.Step).ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                times[(reader.GetInt64(0), reader.GetInt64(1))] =
+                    (reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.GetFieldValue<DateTimeOffset>(3));
+            }
+        }
+
+        foreach (var (id, points) in sampled)
+        {
+            result[id] = result[id] with
+            {
+                Epochs = points.Select(p => times[(id, p.Step)].Epoch).ToArray(),
+                Timestamps = points.Select(p => times[(id, p.Step)].Timestamp).ToArray(),
+            };
+        }
+    }
+
+    private async Task<Dictionary<long, List<SummaryBucket>>> ReadSummariesAsync(SummaryRead[] reads, CancellationToken cancellationToken)
+    {
+        var buckets = reads.ToDictionary(r => r.SeriesId, _ => new List<SummaryBucket>());
         await using var command = dataSource.CreateCommand(
             """
             SELECT q.series_id, m.bucket, m.point_count, m.min_step, m.min_value, m.max_step, m.max_value,
                    m.first_step, m.first_value, m.last_step, m.last_value, m.nan_step
-            FROM unnest($1::bigint[], $2::smallint[]) AS q(series_id, level)
+            FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::bigint[]) AS q(series_id, level, first_bucket, last_bucket)
             CROSS JOIN LATERAL (
-                SELECT * FROM metric_summaries s WHERE s.series_id = q.series_id AND s.level = q.level ORDER BY s.bucket) AS m
+                SELECT * FROM metric_summaries s
+                WHERE s.series_id = q.series_id AND s.level = q.level AND s.bucket BETWEEN q.first_bucket AND q.last_bucket
+                ORDER BY s.bucket) AS m
             """);
-        command.Parameters.AddWithValue(series.Select(s => s.Id).ToArray());
-        command.Parameters.AddWithValue(series.Select(s => (short)plans[s.Id].Level).ToArray());
+        command.Parameters.AddWithValue(reads.Select(r => r.SeriesId).ToArray());
+        command.Parameters.AddWithValue(reads.Select(r => (short)r.Level).ToArray());
+        command.Parameters.AddWithValue(reads.Select(r => r.FirstBucket).ToArray());
+        command.Parameters.AddWithValue(reads.Select(r => r.LastBucket).ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

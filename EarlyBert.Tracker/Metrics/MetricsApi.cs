@@ -21,7 +21,7 @@ public static class MetricsApi
             .WithSummary("A page of the full series of one metric in step order; pass nextAfterStep as afterStep for the next page.");
         group.MapGet("/downsampled", DownsampledAsync)
             .WithName("GetDownsampledMetricSeries")
-            .WithSummary("One metric downsampled to at most maxPoints points, keeping per bucket the minimum and the maximum.");
+            .WithSummary("One metric downsampled to at most maxPoints points, keeping per bucket the minimum and the maximum; fromStep/toStep (inclusive) limit it to a range of steps, include=epochs,timestamps adds those columns.");
         return app;
     }
 
@@ -65,8 +65,15 @@ public static class MetricsApi
     }
 
     private static async Task<Results<Ok<DownsampledSeries>, ValidationProblem, ProblemHttpResult>> DownsampledAsync(
-        Guid runId, string? key, MetricReader metrics, CancellationToken cancellationToken, int maxPoints = 1000)
+        Guid runId, string? key, MetricReader metrics, CancellationToken cancellationToken, int maxPoints = 1000,
+        long? fromStep = null, long? toStep = null, string? include = null)
     {
+        var (options, optionsProblem) = SeriesOptions.Parse(fromStep, toStep, include);
+        if (optionsProblem is not null)
+        {
+            return optionsProblem;
+        }
+
         if (maxPoints is < Downsampler.MinPoints or > Downsampler.MaxPoints)
         {
             return Problems.Invalid("maxPoints", $"maxPoints is {Downsampler.MinPoints} to {Downsampler.MaxPoints}.");
@@ -78,7 +85,7 @@ public static class MetricsApi
         }
 
         return await FindAsync(runId, key!, metrics, cancellationToken) is { } series
-            ? TypedResults.Ok(await metrics.DownsampleAsync(series, maxPoints, cancellationToken))
+            ? TypedResults.Ok(await metrics.DownsampleAsync(series, maxPoints, options, cancellationToken))
             : NoSuchSeries(runId, key!);
     }
 
