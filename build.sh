@@ -2,8 +2,9 @@
 # EarlyBert's one entry point for people and CI.
 #   ./build.sh run    install what is missing, then run the platform (dotnet run of EarlyBert.AppHost)
 #   ./build.sh test   install what is missing, start PostgreSQL and Ceph RGW for the tests, run every test
-#   ./build.sh bench  the benchmark programs: tracker ingest/compare (on fresh test servers) and trainer throughput
-#                     against PyTorch eager (installs Debian's python3-torch and OpenBLAS for the baseline)
+#   ./build.sh bench  the benchmark programs: tracker ingest/compare (on fresh test servers), trainer throughput
+#                     against PyTorch eager (installs Debian's python3-torch and OpenBLAS for the baseline), and the
+#                     dashboard in headless Chromium (starts its own platform through the AppHost)
 #   ./build.sh services        start the tests' PostgreSQL and Ceph RGW and keep them up (Ctrl+C stops them); prints
 #                              the EARLYBERT_TEST_* variables that let `dotnet test` on one project use them
 #   ./build.sh prerequisites   only install what is missing
@@ -174,6 +175,8 @@ case "$command" in
     service_pids+=($!)
     wait_until "The tracker" 180 curl -fsS "$tracker_url/health"
     dotnet run -c Release --project EarlyBert.Trainer -- bench-tracking --tracker "$tracker_url"
+    log "Dashboard: Compare, live Run page and Runs page in headless Chromium against the tracker's API latency"
+    dotnet run -c Release --project tests/EarlyBert.Web.Benchmarks
     ;;
   services)
     prerequisites

@@ -1,0 +1,48 @@
+using Microsoft.Playwright;
+
+namespace EarlyBert.Web.Benchmarks;
+
+/// <summary>Debian's headless Chromium through Playwright (its own browser download cannot work here).</summary>
+public sealed class BenchBrowser : IAsyncDisposable
+{
+    private readonly IPlaywright playwright;
+    private readonly IBrowser browser;
+    private readonly Uri baseUrl;
+
+    private BenchBrowser(IPlaywright playwright, IBrowser browser, Uri baseUrl)
+    {
+        this.playwright = playwright;
+        this.browser = browser;
+        this.baseUrl = baseUrl;
+    }
+
+    public static async Task<BenchBrowser> LaunchAsync(Uri baseUrl)
+    {
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu"],
+        });
+        return new BenchBrowser(playwright, browser, baseUrl);
+    }
+
+    /// <summary>A fresh page (new context: no cache, a new Blazor circuit) 1280 px wide.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
+        context.SetDefaultTimeout(60_000);
+        return await context.NewPageAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await browser.DisposeAsync();
+        playwright.Dispose();
+    }
+}
