@@ -1,0 +1,155 @@
+using System.Net;
+using EarlyBert.Recipes;
+using EarlyBert.Tracker.Client;
+using EarlyBert.Web.Components.Shared;
+using Microsoft.AspNetCore.Components;
+
+namespace EarlyBert.Web.Components.Pages.NewRun;
+
+/// <summary>
+/// <c>/runs/new</c>: a run config from a preset, a pasted model card or a stored run (<c>?clone=RUN_ID</c>), edited
+/// as JSON or with key=value overrides, checked by the trainer's parser on every edit, then queued for a worker.
+/// </summary>
+public partial class NewRunPage
+{
+    private string configText = "";
+    private string overridesText = "";
+    private string cardText = "";
+    private string? cardError;
+    private ConfigProblem? problem;
+    private RunConfig? config;
+    private string? source;
+    private Guid? parentRunId;
+    private string? cloneError;
+    private bool cloneLoading;
+    private string? loadedClone;
+    private bool queueing;
+    private string? queueError;
+
+    /// <summary>The run to clone (<c>?clone=RUN_ID</c>): its stored config fills the editor and it becomes the parent.</summary>
+    [SupplyParameterFromQuery(Name = "clone")]
+    public string? Clone { get; set; }
+
+    [Inject]
+    private TrackerClient Tracker { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private ILogger<NewRunPage> Logger { get; set; } = default!;
+
+    private static IReadOnlyList<string> PresetNames => Presets.Names;
+
+    private bool CanQueue => config is not null && !queueing;
+
+    /// <inheritdoc />
+    protected override async Task OnParametersSetAsync()
+    {
+        if (Clone == loadedClone)
+        {
+            return;
+        }
+
+        loadedClone = Clone;
+        if (Clone is not null)
+        {
+            await LoadCloneAsync(Clone);
+        }
+    }
+
+    private async Task LoadCloneAsync(string clone)
+    {
+        cloneError = null;
+        if (!Guid.TryParse(clone, out var runId))
+        {
+            cloneError = $"'{clone}' is not a run id.";
+            return;
+        }
+
+        cloneLoading = true;
+        try
+        {
+            var run = await Tracker.GetRunAsync(runId, CancellationToken.None);
+            Fill(RunDraft.FromStored(run.Config), $"a clone of run {run.Name} ({run.Id})", run.Id);
+        }
+        catch (TrackerApiException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            cloneError = $"There is no run {runId} to clone.";
+        }
+        catch (Exception exception) when (TrackerErrors.IsTrackerFailure(exception, CancellationToken.None))
+        {
+            Logger.LogWarning(exception, "Loading run {RunId} to clone failed", runId);
+            cloneError = $"The tracker could not load run {runId}: {exception.Message}";
+        }
+        finally
+        {
+            cloneLoading = false;
+        }
+    }
+
+    private void UsePreset(string name) => Fill(RunDraft.FromPreset(name), $"the {name} preset", null);
+
+    private void ImportCard()
+    {
+        try
+        {
+            Fill(RunDraft.FromCard(cardText), "an imported model card", null);
+            cardError = null;
+        }
+        catch (FormatException exception)
+        {
+            cardError = exception.Message;
+        }
+    }
+
+    private void Fill(string text, string from, Guid? parent)
+    {
+        (configText, overridesText, source, parentRunId, queueError) = (text, "", from, parent, null);
+        Check();
+    }
+
+    private void OnConfigChanged(string text)
+    {
+        configText = text ?? "";
+        Check();
+    }
+
+    private void OnOverridesChanged(string text)
+    {
+        overridesText = text ?? "";
+        Check();
+    }
+
+    private void Check() => (config, problem) = RunDraft.Check(configText, RunDraft.OverrideLines(overridesText));
+
+    private async Task QueueAsync()
+    {
+        // Checked again here: what is queued is what the trainer's parser accepts now, not at the last edit.
+        Check();
+        if (config is null)
+        {
+            return;
+        }
+
+        queueing = true;
+        queueError = null;
+        try
+        {
+            await Tracker.EnsureExperimentAsync(config.Experiment, "Runs queued from the dashboard.", CancellationToken.None);
+            var notes = $"Queued from the dashboard: {source ?? "a config written by hand"}.";
+            var run = await Tracker.CreateRunAsync(RunDraft.ToQueuedRun(config, parentRunId, notes), CancellationToken.None);
+            Logger.LogInformation("Queued run {RunId} from {Source}", run.Id, source);
+            Navigation.NavigateTo($"/runs/{run.Id}");
+        }
+        catch (Exception exception) when (TrackerErrors.IsTrackerFailure(exception, CancellationToken.None))
+        {
+            Logger.LogWarning(exception, "Queuing a run failed");
+            queueError = $"The tracker did not queue the run: {exception.Message}";
+        }
+        finally
+        {
+            queueing = false;
+        }
+    }
+}
