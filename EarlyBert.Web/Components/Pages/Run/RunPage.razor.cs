@@ -9,8 +9,8 @@ using Microsoft.AspNetCore.Components;
 namespace EarlyBert.Web.Components.Pages.Run;
 
 /// <summary>
-/// <c>/runs/{id}</c>: one run — status, timing, params, metadata, charts, artifacts, model card — kept live while it
-/// is queued or running through the tracker's event stream.
+/// <c>/runs/{id}</c>: one run — status, timing, parent and child runs, params, metadata, charts, artifacts, model card
+/// — kept live while it is queued or running through the tracker's event stream; Clone opens New run with its config.
 /// </summary>
 public partial class RunPage
 {
@@ -25,11 +25,16 @@ public partial class RunPage
     private bool cancelling;
     private IReadOnlyList<ArtifactInfo>? artifacts;
     private string? artifactsError;
+    private Tracker.Client.Runs.RunPage? children;
+    private string? childrenError;
     private RunMetricCharts? charts;
     private Guid loadedId;
     private bool interactive;
     private CancellationTokenSource? watch;
     private RefreshThrottle? chartRefresh;
+
+    /// <summary>How many child runs the page lists; the rest are a filter away on the runs list.</summary>
+    private const int ChildrenShown = 20;
 
     /// <summary>The run id from the address.</summary>
     [Parameter]
@@ -45,6 +50,9 @@ public partial class RunPage
     private TimeProvider Time { get; set; } = default!;
 
     private bool CanCancel => run?.Status is RunStatuses.Queued or RunStatuses.Running;
+
+    // The tracker's search language: the runs whose parent is this one (clones, resumed runs).
+    private string ChildrenFilter => $"parent = \"{Id}\"";
 
     private ArtifactInfo? ModelCardArtifact => artifacts?.FirstOrDefault(a => a.Path == ModelCard.Path);
 
@@ -96,7 +104,7 @@ public partial class RunPage
 
         loadedId = Id;
         StopWatching();
-        (run, notFound, loadError, artifacts, artifactsError) = (null, false, null, null, null);
+        (run, notFound, loadError, artifacts, artifactsError, children, childrenError) = (null, false, null, null, null, null, null);
         await LoadAsync();
         StartWatchingIfLive();
     }
@@ -116,7 +124,22 @@ public partial class RunPage
     {
         var runTask = LoadRunAsync();
         var artifactsTask = LoadArtifactsAsync();
-        await Task.WhenAll(runTask, artifactsTask);
+        var childrenTask = LoadChildrenAsync();
+        await Task.WhenAll(runTask, artifactsTask, childrenTask);
+    }
+
+    private async Task LoadChildrenAsync()
+    {
+        try
+        {
+            children = await Tracker.SearchRunsAsync(ChildrenFilter, "created desc", 0, ChildrenShown, CancellationToken.None);
+            childrenError = null;
+        }
+        catch (Exception exception) when (TrackerErrors.IsTrackerFailure(exception, CancellationToken.None))
+        {
+            Logger.LogWarning(exception, "Listing the child runs of run {RunId} failed", Id);
+            childrenError = exception.Message;
+        }
     }
 
     private async Task LoadRunAsync()
