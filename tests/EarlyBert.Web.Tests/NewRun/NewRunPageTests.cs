@@ -188,6 +188,18 @@ public sealed class NewRunPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void Cloning_a_run_without_a_stored_config_says_so_instead_of_filling_in_defaults()
+    {
+        Tracker.Json($"api/runs/{SourceId}", RunJson.Of(SourceId, "api-made"));
+        Navigation.NavigateTo($"/runs/new?clone={SourceId}");
+
+        var page = Render<NewRunPage>();
+
+        page.WaitForAssertion(() => Assert.Contains("Run api-made has no stored config to clone", page.Find("[data-test=clone-error]").TextContent));
+        Assert.Equal("", EditorText(page));
+    }
+
+    [Fact]
     public void A_tracker_that_refuses_the_run_shows_its_reason_and_stays_on_the_page()
     {
         Tracker.Json("api/experiments", """{"id":1,"name":"default","description":"","createdAt":"2025-01-02T03:04:05+00:00","runCount":0}""",

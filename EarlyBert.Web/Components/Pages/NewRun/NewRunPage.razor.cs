@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using EarlyBert.Recipes;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Web.Components.Shared;
@@ -71,6 +72,13 @@ public partial class NewRunPage
         try
         {
             var run = await Tracker.GetRunAsync(runId, CancellationToken.None);
+            // Runs made through the tracker API may store no config; the parser would read {} as every default.
+            if (run.Config.ValueKind != JsonValueKind.Object || !run.Config.EnumerateObject().Any())
+            {
+                cloneError = $"Run {run.Name} has no stored config to clone; start from a preset instead.";
+                return;
+            }
+
             Fill(RunDraft.FromStored(run.Config), $"a clone of run {run.Name} ({run.Id})", run.Id);
         }
         catch (TrackerApiException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
