@@ -5,4 +5,7 @@ namespace EarlyBert.Web.Components.Shared;
 /// <summary>One line of a metric chart: a run's (downsampled) series under the name the legend shows.</summary>
 /// <param name="Name">Legend name, usually the run's name.</param>
 /// <param name="Series">The points.</param>
-public sealed record ChartSeries(string Name, DownsampledSeries Series);
+/// <param name="TimeOrigin">
+/// Zero of the time axis: the run's first point, kept when a zoomed re-query starts later; null: the line's first point.
+/// </param>
+public sealed record ChartSeries(string Name, DownsampledSeries Series, DateTimeOffset? TimeOrigin = null);

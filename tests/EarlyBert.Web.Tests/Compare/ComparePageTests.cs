@@ -111,4 +111,33 @@ public sealed class ComparePageTests : DashboardTestContext
 
         page.WaitForAssertion(() => Assert.Contains($"Run {B} does not exist", page.Find("[data-test=compare-error]").TextContent));
     }
+
+    [Fact]
+    public void Chart_settings_in_the_address_reach_the_charts_and_the_epoch_axis_asks_for_epochs()
+    {
+        CannedComparison("float32");
+        Navigation.NavigateTo($"/compare?runs={A},{B}&metrics=eval/loss&x=epoch&smooth=0.6&log=1");
+
+        var page = Render<ComparePage>();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindComponents<Components.Shared.MetricChart>()));
+        var chart = page.FindComponent<Components.Shared.MetricChart>();
+        Assert.Equal(new Components.Shared.Charts.MetricChartOptions(Components.Shared.Charts.ChartXAxis.Epoch, 0.6, true), chart.Instance.Options);
+        Assert.Contains($"GET api/compare?runs={A},{B}&metrics=eval/loss&maxPoints=1000&include=epochs,timestamps", Tracker.Requests);
+        // With smoothing each run is drawn twice: faint raw and smoothed.
+        Assert.Equal(4, Components.Shared.MetricChart.Traces(chart.Instance.Series, chart.Instance.Options).Count);
+    }
+
+    [Fact]
+    public void The_log_scale_switch_is_written_into_the_address_keeping_the_other_settings()
+    {
+        CannedComparison("float32");
+        Navigation.NavigateTo($"/compare?runs={A},{B}&metrics=eval/loss&smooth=0.3");
+        var page = Render<ComparePage>();
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-test=chart-controls]")));
+
+        page.Find("[data-test=chart-controls] input[data-test=log-scale]").Change(true);
+
+        Assert.EndsWith($"/compare?runs={A},{B}&metrics=eval%2Floss&smooth=0.3&log=1", Navigation.Uri);
+    }
 }

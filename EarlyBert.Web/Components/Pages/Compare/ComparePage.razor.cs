@@ -1,12 +1,14 @@
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Client.Compare;
+using EarlyBert.Tracker.Client.Metrics;
 using EarlyBert.Web.Components.Shared;
+using EarlyBert.Web.Components.Shared.Charts;
 using Microsoft.AspNetCore.Components;
 
 namespace EarlyBert.Web.Components.Pages.Compare;
 
 /// <summary>
-/// <c>/compare?runs=a,b,c&amp;metrics=…&amp;diff=1</c>: 2–20 runs side by side — comparability, params and metadata,
+/// <c>/compare?runs=a,b,c&amp;metrics=…&amp;diff=1&amp;x=epoch&amp;smooth=0.6&amp;log=1</c>: 2–20 runs side by side — comparability, params and metadata,
 /// overlaid metric charts and a best/last summary. Every choice on the page is written back into the address.
 /// </summary>
 public partial class ComparePage
@@ -29,6 +31,8 @@ public partial class ComparePage
     private IReadOnlyList<MetricSummary> summaries = [];
     private IReadOnlyList<Guid> runIds = [];
     private string? loadedQuery;
+    // Per metric the lines drawn: the whole series, or a zoomed range's. Kept, so a render draws only what changed.
+    private Dictionary<string, IReadOnlyList<ChartSeries>> lines = new(StringComparer.Ordinal);
 
     /// <summary>The compared runs' ids, comma-separated.</summary>
     [SupplyParameterFromQuery(Name = "runs")]
@@ -42,6 +46,18 @@ public partial class ComparePage
     [SupplyParameterFromQuery(Name = "diff")]
     public string? DiffQuery { get; set; }
 
+    /// <summary>X axis: <c>step</c> (default), <c>epoch</c> or <c>time</c> (seconds since each run's first point).</summary>
+    [SupplyParameterFromQuery(Name = "x")]
+    public string? XQuery { get; set; }
+
+    /// <summary>EMA smoothing weight, 0 (default) to 0.99.</summary>
+    [SupplyParameterFromQuery(Name = "smooth")]
+    public string? SmoothQuery { get; set; }
+
+    /// <summary>"1" for a logarithmic y axis.</summary>
+    [SupplyParameterFromQuery(Name = "log")]
+    public string? LogQuery { get; set; }
+
     [Inject]
     private TrackerClient Tracker { get; set; } = default!;
 
@@ -51,13 +67,18 @@ public partial class ComparePage
     [Inject]
     private ILogger<ComparePage> Logger { get; set; } = default!;
 
-    private bool OnlyDifferences => DiffQuery == "1";
+    private CompareView View => CompareQuery.ParseView(MetricsQuery, DiffQuery, XQuery, SmoothQuery, LogQuery);
+
+    private bool OnlyDifferences => View.OnlyDifferences;
+
+    private MetricChartOptions ChartOptions => View.Chart;
 
     /// <inheritdoc />
     protected override async Task OnParametersSetAsync()
     {
-        // Flipping "only differences" changes the address but not what has to be fetched.
-        var query = $"{RunsQuery}|{MetricsQuery}";
+        // Flipping "only differences", smoothing or the scale changes the address but not what has to be fetched;
+        // epoch and time axes need each point's epoch and timestamp.
+        var query = $"{RunsQuery}|{MetricsQuery}|{ChartOptions.NeedsTimes}";
         if (query == loadedQuery)
         {
             return;
@@ -82,7 +103,7 @@ public partial class ComparePage
             available = MetricKeys.Ordered(latest.SelectMany(l => l).Select(m => m.Key));
             var asked = CompareQuery.ParseMetrics(MetricsQuery);
             chosen = MetricsQuery is null ? available.Take(DefaultMetricCount).ToList() : asked.Where(available.Contains).ToList();
-            var answer = await Tracker.CompareAsync(runIds, chosen, MaxPoints, CancellationToken.None);
+            var answer = await Tracker.CompareAsync(runIds, chosen, MaxPoints, CancellationToken.None, withTimes: ChartOptions.NeedsTimes);
             Show(answer);
         }
         catch (Exception exception) when (TrackerErrors.IsTrackerFailure(exception, CancellationToken.None))
@@ -104,23 +125,57 @@ public partial class ComparePage
         summaries = answer.Metrics
             .SelectMany(metric => metric.Series.Select((series, i) => MetricSummary.Of(metric.Key, labels[i], series)))
             .ToList();
+        lines = answer.Metrics.ToDictionary(m => m.Key, m => (IReadOnlyList<ChartSeries>)Lines(m.Series, m.Series), StringComparer.Ordinal);
         comparison = answer;
     }
 
     private string Label(Guid runId) => labels[comparison!.Runs.ToList().FindIndex(r => r.Id == runId)];
 
-    private IReadOnlyList<ChartSeries> Lines(ComparedMetric metric) => metric.Series
-        .Select((series, i) => series is null ? null : new ChartSeries(labels[i], series))
+    private IReadOnlyList<ChartSeries> Lines(ComparedMetric metric) => lines[metric.Key];
+
+    // Lines of zoomed series keep the time origin of the whole series, so the time axis does not shift on zoom.
+    private List<ChartSeries> Lines(IReadOnlyList<DownsampledSeries?> series, IReadOnlyList<DownsampledSeries?> whole) => series
+        .Select((s, i) => s is null ? null : new ChartSeries(labels[i], s, whole[i]?.Timestamps is [var first, ..] ? first : null))
         .OfType<ChartSeries>()
         .ToList();
 
-    private void SetOnlyDifferences(bool on) =>
-        Navigation.NavigateTo(CompareQuery.Href(runIds, MetricsQuery is null ? null : chosen, on), replace: true);
+    private async Task ZoomAsync(ComparedMetric metric, StepRange? range)
+    {
+        if (range is not { } steps)
+        {
+            lines[metric.Key] = Lines(metric.Series, metric.Series);
+            return;
+        }
+
+        try
+        {
+            var answer = await Tracker.CompareAsync(runIds, [metric.Key], MaxPoints, CancellationToken.None, steps, ChartOptions.NeedsTimes);
+            if (answer.Metrics is [var detail])
+            {
+                lines[metric.Key] = Lines(detail.Series, metric.Series);
+            }
+        }
+        catch (Exception exception) when (TrackerErrors.IsTrackerFailure(exception, CancellationToken.None))
+        {
+            // The chart keeps the coarser points it has; zooming is no reason to replace the page with an error.
+            Logger.LogWarning(exception, "Re-querying {Metric} for steps {From}..{To} failed", metric.Key, steps.From, steps.To);
+        }
+    }
+
+    private void Go(CompareView view) => Navigation.NavigateTo(CompareQuery.Href(runIds, view), replace: true);
+
+    private void SetOnlyDifferences(bool on) => Go(View with { Metrics = MetricsQuery is null ? null : chosen, OnlyDifferences = on });
+
+    private void SetXAxis(ChartXAxis axis) => Go(View with { Chart = ChartOptions with { XAxis = axis } });
+
+    private void SetSmoothing(double weight) => Go(View with { Chart = ChartOptions with { Smoothing = weight } });
+
+    private void SetLogScale(bool on) => Go(View with { Chart = ChartOptions with { LogScale = on } });
 
     private void ChooseMetric(string key, bool on)
     {
         var next = on ? chosen.Append(key).ToList() : chosen.Where(k => k != key).ToList();
         // An explicit empty choice is still a choice: "metrics=" keeps the default set from coming back.
-        Navigation.NavigateTo(CompareQuery.Href(runIds, MetricKeys.Ordered(next), OnlyDifferences), replace: true);
+        Go(View with { Metrics = MetricKeys.Ordered(next) });
     }
 }

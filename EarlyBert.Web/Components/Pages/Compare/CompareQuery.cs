@@ -1,4 +1,13 @@
+using System.Globalization;
+using EarlyBert.Web.Components.Shared.Charts;
+
 namespace EarlyBert.Web.Components.Pages.Compare;
+
+/// <summary>Everything about the Compare view besides the runs, as its address holds it.</summary>
+/// <param name="Metrics">Charted metrics; null: the page's default set; empty: none.</param>
+/// <param name="OnlyDifferences">Only params and metadata that differ (<c>diff=1</c>).</param>
+/// <param name="Chart">X axis (<c>x=step|epoch|time</c>), smoothing (<c>smooth=0..0.99</c>) and log scale (<c>log=1</c>).</param>
+public sealed record CompareView(IReadOnlyList<string>? Metrics, bool OnlyDifferences, MetricChartOptions Chart);
 
 /// <summary>
 /// The Compare page's address, <c>/compare?runs=a,b,c&amp;metrics=train/loss,eval/accuracy&amp;diff=1</c>: everything the
@@ -16,15 +25,49 @@ public static class CompareQuery
     /// The address comparing <paramref name="runIds"/>, with the chosen metrics (null: the page's default set; empty:
     /// none) and the diff-only toggle.
     /// </summary>
-    public static string Href(IEnumerable<Guid> runIds, IEnumerable<string>? metrics = null, bool onlyDifferences = false)
+    public static string Href(IEnumerable<Guid> runIds, IEnumerable<string>? metrics = null, bool onlyDifferences = false) =>
+        Href(runIds, new CompareView(metrics?.ToList(), onlyDifferences, MetricChartOptions.Default));
+
+    /// <summary>The address comparing <paramref name="runIds"/> as <paramref name="view"/>; defaults are left out.</summary>
+    public static string Href(IEnumerable<Guid> runIds, CompareView view)
     {
         var href = "/compare?runs=" + string.Join(',', runIds);
-        if (metrics is not null)
+        if (view.Metrics is not null)
         {
-            href += "&metrics=" + string.Join(',', metrics.Select(Uri.EscapeDataString));
+            href += "&metrics=" + string.Join(',', view.Metrics.Select(Uri.EscapeDataString));
         }
 
-        return onlyDifferences ? href + "&diff=1" : href;
+        if (view.OnlyDifferences)
+        {
+            href += "&diff=1";
+        }
+
+        if (view.Chart.XAxis != ChartXAxis.Step)
+        {
+            href += "&x=" + view.Chart.XAxis.ToString().ToLowerInvariant();
+        }
+
+        if (view.Chart.Smoothing > 0)
+        {
+            href += "&smooth=" + view.Chart.Smoothing.ToString("0.##", CultureInfo.InvariantCulture);
+        }
+
+        return view.Chart.LogScale ? href + "&log=1" : href;
+    }
+
+    /// <summary>
+    /// Reads the view parameters; values that make no sense fall back to the default (step axis, no smoothing,
+    /// linear), smoothing is clamped to 0..<see cref="Ema.MaxWeight"/>.
+    /// </summary>
+    public static CompareView ParseView(string? metrics, string? diff, string? x, string? smooth, string? log)
+    {
+        var axis = Enum.TryParse<ChartXAxis>(x, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(x, out _)
+            ? parsed
+            : ChartXAxis.Step;
+        var weight = double.TryParse(smooth, NumberStyles.Float, CultureInfo.InvariantCulture, out var w) && double.IsFinite(w)
+            ? Math.Round(Math.Clamp(w, 0, Ema.MaxWeight), 2)
+            : 0;
+        return new CompareView(metrics is null ? null : ParseMetrics(metrics), diff == "1", new MetricChartOptions(axis, weight, log == "1"));
     }
 
     /// <summary>
