@@ -1,6 +1,7 @@
 using EarlyBert.Web;
 using EarlyBert.Web.Artifacts;
 using EarlyBert.Web.Components;
+using EarlyBert.Web.Exports;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,6 +19,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapArtifactDownloads();
+app.MapRunExports();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -66,7 +66,7 @@ public sealed class RunsPageTests : DashboardTestContext
         var page = Render<RunsPage>();
 
         page.WaitForAssertion(() => Assert.Contains("calm-heron", page.Markup));
-        var links = page.FindAll("a").Where(a => a.GetAttribute("href")?.StartsWith("/runs/", StringComparison.Ordinal) == true).ToList();
+        var links = page.FindAll("tbody a").Where(a => a.GetAttribute("href")?.StartsWith("/runs/", StringComparison.Ordinal) == true).ToList();
         Assert.Equal([$"/runs/{first}", $"/runs/{second}"], links.Select(a => a.GetAttribute("href")));
         Assert.Equal(["brave-otter", "calm-heron"], links.Select(a => a.TextContent.Trim()));
         Assert.Empty(page.FindAll("[data-test=runs-empty]"));
