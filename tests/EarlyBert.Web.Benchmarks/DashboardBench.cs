@@ -153,7 +153,7 @@ public sealed class DashboardBench(BenchPlatform platform, BenchBrowser browser,
             var firstAt = watch.Elapsed.TotalMilliseconds;
 
             double? filterAt = null;
-            var box = page.Locator("[data-test=runs-filter] input, input[data-test=runs-filter]").Or(page.GetByLabel("Filter")).First;
+            var box = page.Locator("[data-test=filter] input, input[data-test=filter]").Or(page.GetByLabel("Filter runs")).First;
             try
             {
                 await box.WaitForAsync(new LocatorWaitForOptions { Timeout = 5_000 });

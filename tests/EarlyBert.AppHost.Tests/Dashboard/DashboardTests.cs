@@ -42,7 +42,8 @@ public sealed class DashboardTests(PlatformFixture platform, DashboardBrowser br
         var filter = FilterBox(page);
         await filter.FillAsync("params.learning_rate >");
         await filter.PressAsync("Enter");
-        await Expect(page.GetByText(new Regex(@"position\s*\d+", RegexOptions.IgnoreCase)).First).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-test=filter-error]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-test=filter-position]")).ToContainTextAsync(new Regex(@"At character \d+"));
 
         await filter.FillAsync($"experiment = '{experiment}' and params.learning_rate >= 2e-5");
         await filter.PressAsync("Enter");
@@ -149,8 +150,8 @@ public sealed class DashboardTests(PlatformFixture platform, DashboardBrowser br
 
     // The Runs page's filter box, by the test name its component carries or by its label.
     private static ILocator FilterBox(IPage page) =>
-        page.Locator("[data-test=runs-filter] input, input[data-test=runs-filter]")
-            .Or(page.GetByLabel("Filter")).First;
+        page.Locator("[data-test=filter] input, input[data-test=filter]")
+            .Or(page.GetByLabel("Filter runs")).First;
 
     // The Compare page's EMA smoothing slider set to a fraction of its range.
     private static async Task SetSmoothingAsync(IPage page, double fraction)
