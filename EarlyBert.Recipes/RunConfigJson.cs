@@ -19,7 +19,7 @@ public static class RunConfigJson
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    /// <summary>Parses a config; unknown keys and wrong types are errors that name the key.</summary>
+    /// <summary>Parses a config; unknown keys, wrong types and broken <see cref="RunConfigRules"/> are errors that name the key.</summary>
     public static RunConfig Parse(string json)
     {
         try
@@ -27,6 +27,7 @@ public static class RunConfigJson
             var config = JsonSerializer.Deserialize<RunConfig>(json, Options) ?? throw new RunConfigException("The config is empty (null).");
             if (config.SchemaVersion != RunConfig.CurrentSchemaVersion)
                 throw new RunConfigException($"schema_version {config.SchemaVersion} is not supported; this trainer reads version {RunConfig.CurrentSchemaVersion}.", key: "schema_version");
+            RunConfigRules.Enforce(config);
             return config;
         }
         catch (JsonException exception)
