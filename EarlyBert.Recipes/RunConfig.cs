@@ -37,6 +37,18 @@ public sealed record RunConfig
     public RuntimeSection Runtime { get; init; } = new();
     /// <summary>Versions of the run this config reproduces, e.g. from an imported model card (name to version).</summary>
     public Dictionary<string, string> ReferenceVersions { get; init; } = [];
+    /// <summary>How a reproduction of this run is judged.</summary>
+    public ReproductionSection Reproduction { get; init; } = new();
+}
+
+/// <summary>How a reproduction is judged (see <c>Reproduction.ReproductionVerdict</c>).</summary>
+public sealed record ReproductionSection
+{
+    /// <summary>
+    /// The largest relative difference of a logged loss that still counts as reproduced (<c>within tolerance</c>);
+    /// the reproduction's own config decides, so <c>--set reproduction.tolerance=1e-3</c> loosens one reproduction.
+    /// </summary>
+    public double Tolerance { get; init; } = Reproduction.ReproductionVerdict.DefaultTolerance;
 }
 
 /// <summary>The base model: a Hugging Face folder, <c>builtin:minilm-l6</c> or <c>builtin:random</c>.</summary>
