@@ -9,13 +9,16 @@ public sealed class BertAttention : Module<Tensor, Tensor, Tensor>
     private readonly BertSelfAttention @self;
     private readonly BertSelfOutput output;
 
-    /// <summary>Creates the block for <paramref name="config"/>.</summary>
-    public BertAttention(BertConfig config) : base(nameof(BertAttention))
+    /// <summary>Creates the block of layer <paramref name="layer"/> for <paramref name="config"/>.</summary>
+    public BertAttention(BertConfig config, int layer = 0) : base(nameof(BertAttention))
     {
-        @self = new BertSelfAttention(config);
-        output = new BertSelfOutput(config);
+        @self = new BertSelfAttention(config, layer);
+        output = new BertSelfOutput(config, layer);
         RegisterComponents();
     }
+
+    /// <summary>The self-attention (heads and their slimming coefficients).</summary>
+    public BertSelfAttention Self => @self;
 
     /// <inheritdoc />
     public override Tensor forward(Tensor hidden, Tensor keyMask)

@@ -43,6 +43,17 @@ public sealed record BertConfig
     public string Dtype { get; init; } = "float32";
     /// <summary>Architectures named in the file, e.g. <c>BertForSequenceClassification</c>.</summary>
     public IReadOnlyList<string> Architectures { get; init; } = [];
+    /// <summary>
+    /// Heads removed from each layer, by their index in the unpruned layer (transformers' <c>pruned_heads</c>,
+    /// <c>{"layer": [heads]}</c>, which <c>from_pretrained</c> applies before loading the smaller weights).
+    /// </summary>
+    public IReadOnlyDictionary<int, IReadOnlyList<int>> PrunedHeads { get; init; } = new Dictionary<int, IReadOnlyList<int>>();
+    /// <summary>
+    /// Width of each layer's feed-forward block after pruning (<c>earlybert_intermediate_sizes</c>); <c>null</c> when
+    /// every layer has <see cref="IntermediateSize"/>. transformers has no such key, so only the dense export
+    /// (zero-padded to <see cref="IntermediateSize"/>) loads there.
+    /// </summary>
+    public IReadOnlyList<int>? IntermediateSizes { get; init; }
     /// <summary>Everything else the file held, written back as it was.</summary>
     public JsonObject Extra { get; init; } = [];
 
@@ -52,12 +63,27 @@ public sealed record BertConfig
     /// <summary>Width of one attention head.</summary>
     public int HeadSize => HiddenSize / NumAttentionHeads;
 
+    /// <summary>The config.json key of <see cref="IntermediateSizes"/>.</summary>
+    public const string IntermediateSizesKey = "earlybert_intermediate_sizes";
+
+    /// <summary>True when heads or feed-forward neurons have been removed.</summary>
+    public bool IsPruned => PrunedHeads.Any(p => p.Value.Count > 0) || IntermediateSizes is not null;
+
+    /// <summary>The heads <paramref name="layer"/> still has, by their index in the unpruned layer, ascending.</summary>
+    public IReadOnlyList<int> KeptHeads(int layer) =>
+        PrunedHeads.TryGetValue(layer, out var pruned)
+            ? Enumerable.Range(0, NumAttentionHeads).Except(pruned).ToList()
+            : Enumerable.Range(0, NumAttentionHeads).ToList();
+
+    /// <summary>Width of the feed-forward block of <paramref name="layer"/>.</summary>
+    public int IntermediateSizeOf(int layer) => IntermediateSizes?[layer] ?? IntermediateSize;
+
     private static readonly HashSet<string> Modeled =
     [
         "vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "hidden_act",
         "hidden_dropout_prob", "attention_probs_dropout_prob", "max_position_embeddings", "type_vocab_size",
         "initializer_range", "layer_norm_eps", "pad_token_id", "classifier_dropout", "id2label", "label2id",
-        "num_labels", "dtype", "torch_dtype", "architectures", "model_type",
+        "num_labels", "dtype", "torch_dtype", "architectures", "model_type", "pruned_heads", IntermediateSizesKey,
     ];
 
     /// <summary>Reads <c>config.json</c> text and validates the shape.</summary>
@@ -88,6 +114,8 @@ public sealed record BertConfig
             // transformers 5 writes "dtype" where older versions wrote "torch_dtype".
             Dtype = (node["dtype"] ?? node["torch_dtype"])?.GetValue<string>() ?? "float32",
             Architectures = node["architectures"] is JsonArray names ? names.Select(n => n!.GetValue<string>()).ToList() : [],
+            PrunedHeads = PrunedHeadsOf(node),
+            IntermediateSizes = node[IntermediateSizesKey] is JsonArray sizes ? sizes.Select(n => n!.GetValue<int>()).ToList() : null,
             Extra = new JsonObject(node.Where(p => !Modeled.Contains(p.Key)).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))),
         };
         config.Validate();
@@ -107,6 +135,16 @@ public sealed record BertConfig
         if (NumLabels < 1)
             throw new InvalidDataException("config.json: at least one label is needed.");
         _ = Activations.Resolve(HiddenAct);
+        foreach (var (layer, heads) in PrunedHeads)
+        {
+            if (layer < 0 || layer >= NumHiddenLayers || heads.Any(h => h < 0 || h >= NumAttentionHeads))
+                throw new InvalidDataException($"config.json: pruned_heads names layer {layer} heads [{string.Join(", ", heads)}] outside the model.");
+            // transformers cannot run a layer without heads either; a ticket always keeps some.
+            if (heads.Distinct().Count() >= NumAttentionHeads)
+                throw new InvalidDataException($"config.json: pruned_heads removes every head of layer {layer}.");
+        }
+        if (IntermediateSizes is { } sizes && (sizes.Count != NumHiddenLayers || sizes.Any(s => s < 0 || s > IntermediateSize)))
+            throw new InvalidDataException($"config.json: {IntermediateSizesKey} needs one size per layer ({NumHiddenLayers}), each between 0 and intermediate_size {IntermediateSize}.");
     }
 
     /// <summary>Writes the configuration as Hugging Face does, with <paramref name="architecture"/> named.</summary>
@@ -130,6 +168,11 @@ public sealed record BertConfig
         node["num_attention_heads"] = NumAttentionHeads;
         node["num_hidden_layers"] = NumHiddenLayers;
         node["pad_token_id"] = PadTokenId;
+        if (PrunedHeads.Any(p => p.Value.Count > 0))
+            node["pruned_heads"] = new JsonObject(PrunedHeads.Where(p => p.Value.Count > 0).OrderBy(p => p.Key).Select(p => KeyValuePair.Create(
+                p.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), (JsonNode?)new JsonArray(p.Value.Order().Select(h => (JsonNode?)h).ToArray()))));
+        if (IntermediateSizes is { } sizes)
+            node[IntermediateSizesKey] = new JsonArray(sizes.Select(s => (JsonNode?)s).ToArray());
         node["type_vocab_size"] = TypeVocabSize;
         node["vocab_size"] = VocabSize;
         var sorted = new JsonObject(node.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
@@ -139,6 +182,13 @@ public sealed record BertConfig
     private static int Int(JsonObject node, string key, int fallback) => node[key] is JsonValue v ? v.GetValue<int>() : fallback;
 
     private static double Double(JsonObject node, string key, double fallback) => node[key] is JsonValue v ? v.GetValue<double>() : fallback;
+
+    private static Dictionary<int, IReadOnlyList<int>> PrunedHeadsOf(JsonObject node) =>
+        node["pruned_heads"] is JsonObject pruned
+            ? pruned.ToDictionary(
+                p => int.Parse(p.Key, System.Globalization.CultureInfo.InvariantCulture),
+                p => (IReadOnlyList<int>)p.Value!.AsArray().Select(h => h!.GetValue<int>()).Distinct().Order().ToList())
+            : [];
 
     private static Dictionary<int, string> Labels(JsonObject node)
     {

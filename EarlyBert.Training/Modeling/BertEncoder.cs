@@ -12,9 +12,12 @@ public sealed class BertEncoder : Module<Tensor, Tensor, Tensor>
     /// <summary>Creates <see cref="BertConfig.NumHiddenLayers"/> layers.</summary>
     public BertEncoder(BertConfig config) : base(nameof(BertEncoder))
     {
-        layer = new ModuleList<BertLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertLayer(config)).ToArray());
+        layer = new ModuleList<BertLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(i => new BertLayer(config, i)).ToArray());
         RegisterComponents();
     }
+
+    /// <summary>The layers, in the order they run.</summary>
+    public IReadOnlyList<BertLayer> Layers => [.. layer];
 
     /// <inheritdoc />
     public override Tensor forward(Tensor hidden, Tensor keyMask)

@@ -10,14 +10,20 @@ public sealed class BertLayer : Module<Tensor, Tensor, Tensor>
     private readonly BertIntermediate intermediate;
     private readonly BertOutput output;
 
-    /// <summary>Creates the layer for <paramref name="config"/>.</summary>
-    public BertLayer(BertConfig config) : base(nameof(BertLayer))
+    /// <summary>Creates layer number <paramref name="layer"/> for <paramref name="config"/>.</summary>
+    public BertLayer(BertConfig config, int layer = 0) : base(nameof(BertLayer))
     {
-        attention = new BertAttention(config);
-        intermediate = new BertIntermediate(config);
-        output = new BertOutput(config);
+        attention = new BertAttention(config, layer);
+        intermediate = new BertIntermediate(config, layer);
+        output = new BertOutput(config, layer);
         RegisterComponents();
     }
+
+    /// <summary>The attention block.</summary>
+    public BertAttention Attention => attention;
+
+    /// <summary>The widening feed-forward projection (its neurons and their slimming coefficients).</summary>
+    public BertIntermediate Intermediate => intermediate;
 
     /// <inheritdoc />
     public override Tensor forward(Tensor hidden, Tensor keyMask)

@@ -28,6 +28,9 @@ public sealed class BertModel : Module<Tensor, Tensor, Tensor, BertModelOutput>
         RegisterComponents();
     }
 
+    /// <summary>The transformer layers.</summary>
+    public BertEncoder Encoder => encoder;
+
     /// <summary>The configuration the model was built from.</summary>
     public BertConfig Config { get; }
 

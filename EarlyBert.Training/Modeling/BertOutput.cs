@@ -11,10 +11,10 @@ public sealed class BertOutput : Module<Tensor, Tensor, Tensor>
     private readonly LayerNorm LayerNorm;
     private readonly BertDropout dropout;
 
-    /// <summary>Creates the layer for <paramref name="config"/>.</summary>
-    public BertOutput(BertConfig config) : base(nameof(BertOutput))
+    /// <summary>Creates layer <paramref name="layer"/>'s projection for <paramref name="config"/>.</summary>
+    public BertOutput(BertConfig config, int layer = 0) : base(nameof(BertOutput))
     {
-        dense = new BertLinear(config.IntermediateSize, config.HiddenSize, config.InitializerRange);
+        dense = new BertLinear(config.IntermediateSizeOf(layer), config.HiddenSize, config.InitializerRange);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
         dropout = new BertDropout(config.HiddenDropoutProb);
         RegisterComponents();

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -15,17 +16,37 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
     private readonly int heads;
     private readonly int headSize;
     private readonly double dropoutProbability;
+    // EarlyBERT's slimming coefficients, one per head; null (not a parameter at all) unless a ticket search runs.
+    private Parameter? slimming;
 
-    /// <summary>Creates the query, key and value projections for <paramref name="config"/>.</summary>
-    public BertSelfAttention(BertConfig config) : base(nameof(BertSelfAttention))
+    /// <summary>
+    /// Creates the query, key and value projections of layer <paramref name="layer"/> for <paramref name="config"/>,
+    /// for the heads its <see cref="BertConfig.PrunedHeads"/> leaves.
+    /// </summary>
+    public BertSelfAttention(BertConfig config, int layer = 0) : base(nameof(BertSelfAttention))
     {
-        query = new BertLinear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
-        key = new BertLinear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
-        value = new BertLinear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
-        heads = config.NumAttentionHeads;
+        heads = config.KeptHeads(layer).Count;
+        var width = heads * config.HeadSize;
+        query = new BertLinear(config.HiddenSize, width, config.InitializerRange);
+        key = new BertLinear(config.HiddenSize, width, config.InitializerRange);
+        value = new BertLinear(config.HiddenSize, width, config.InitializerRange);
         headSize = config.HeadSize;
         dropoutProbability = config.AttentionProbsDropoutProb;
         RegisterComponents();
+    }
+
+    /// <summary>Number of heads this layer computes.</summary>
+    public int Heads => heads;
+
+    /// <summary>The per-head slimming coefficients, or <c>null</c> when slimming is off.</summary>
+    public Parameter? Slimming => slimming;
+
+    /// <summary>Adds a trainable coefficient per head, initialised to 1, that scales the head's context.</summary>
+    internal void EnableSlimming()
+    {
+        if (slimming is not null) return;
+        slimming = new Parameter(ones(heads, dtype: query.Weight.dtype, device: query.Weight.device));
+        register_parameter(nameof(slimming), slimming);
     }
 
     /// <summary>
@@ -48,6 +69,10 @@ public sealed class BertSelfAttention : Module<Tensor, Tensor, Tensor>
         var context = PhiloxDropout.Applies(q, dropout)
             ? AttentionWithPhiloxDropout(q, k, v, keyMask, dropout)
             : functional.scaled_dot_product_attention(q, k, v, keyMask, dropout, false);
+        // Scaling a head's context is scaling its attention probabilities (context = probabilities · values), and
+        // costs [batch, heads, seq, head] multiplications instead of [batch, heads, seq, seq].
+        if (slimming is not null)
+            context = context * slimming.to(context.dtype).view(1, heads, 1, 1);
         return context.transpose(1, 2).reshape(batch, length, heads * headSize).MoveToOuterDisposeScope();
     }
 

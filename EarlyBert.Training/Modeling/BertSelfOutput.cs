@@ -11,10 +11,10 @@ public sealed class BertSelfOutput : Module<Tensor, Tensor, Tensor>
     private readonly LayerNorm LayerNorm;
     private readonly BertDropout dropout;
 
-    /// <summary>Creates the layer for <paramref name="config"/>.</summary>
-    public BertSelfOutput(BertConfig config) : base(nameof(BertSelfOutput))
+    /// <summary>Creates the layer <paramref name="layer"/> for <paramref name="config"/> (its input: the heads it keeps).</summary>
+    public BertSelfOutput(BertConfig config, int layer = 0) : base(nameof(BertSelfOutput))
     {
-        dense = new BertLinear(config.HiddenSize, config.HiddenSize, config.InitializerRange);
+        dense = new BertLinear(config.KeptHeads(layer).Count * config.HeadSize, config.HiddenSize, config.InitializerRange);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
         dropout = new BertDropout(config.HiddenDropoutProb);
         RegisterComponents();
