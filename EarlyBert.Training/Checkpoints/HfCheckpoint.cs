@@ -114,12 +114,31 @@ public static class HfCheckpoint
     }
 
     /// <summary>
-    /// Saves <paramref name="model"/> in Hugging Face's layout: <c>config.json</c> (with <c>architectures</c>),
+    /// Saves <paramref name="model"/> in Hugging Face's layout: <c>config.json</c> (with <c>architectures</c>; a pruned
+    /// model's removed heads as <c>pruned_heads</c>, which transformers applies, and its per-layer feed-forward widths as
+    /// <c>earlybert_intermediate_sizes</c>, which only this loader applies: see <see cref="SaveDenseExport"/>),
     /// <c>model.safetensors</c> (<c>{"format":"pt"}</c> metadata) and, when <paramref name="vocabularyFile"/> is given,
     /// <c>vocab.txt</c> and <c>tokenizer_config.json</c>.
     /// </summary>
     public static void Save(BertForSequenceClassification model, string directory, string? vocabularyFile, bool lowercase = true) =>
         Save(model, model.Config, nameof(BertForSequenceClassification), directory, vocabularyFile, lowercase);
+
+    /// <summary>
+    /// Saves a pruned <paramref name="model"/> (an EarlyBERT ticket) zero-padded back to the full shape (the dense export):
+    /// removed heads return in their places and every feed-forward block to <c>intermediate_size</c>, all with zero
+    /// weights, and config.json has neither <c>pruned_heads</c> nor <c>earlybert_intermediate_sizes</c>, so any BERT
+    /// loader reads the folder and computes the pruned model's logits. An unpruned model is saved as it is.
+    /// </summary>
+    public static void SaveDenseExport(BertForSequenceClassification model, string directory, string? vocabularyFile, bool lowercase = true)
+    {
+        if (!model.Config.IsPruned)
+        {
+            Save(model, directory, vocabularyFile, lowercase);
+            return;
+        }
+        using var dense = EarlyBird.Pruning.ToDense(model);
+        Save(dense, directory, vocabularyFile, lowercase);
+    }
 
     /// <summary>Saves a bare <see cref="BertModel"/> (names without <c>bert.</c>, as Hugging Face saves one).</summary>
     public static void Save(BertModel model, string directory, string? vocabularyFile, bool lowercase = true) =>
