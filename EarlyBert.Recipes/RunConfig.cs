@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace EarlyBert.Recipes;
 
@@ -39,6 +40,9 @@ public sealed record RunConfig
     public Dictionary<string, string> ReferenceVersions { get; init; } = [];
     /// <summary>How a reproduction of this run is judged.</summary>
     public ReproductionSection Reproduction { get; init; } = new();
+    /// <summary>The EarlyBERT mode's parameters (read when <see cref="TrainingSection.Mode"/> is <c>earlybert</c>).</summary>
+    [JsonPropertyName("earlybert")]
+    public EarlyBertSection EarlyBert { get; init; } = new();
 }
 
 /// <summary>How a reproduction is judged (see <c>Reproduction.ReproductionVerdict</c>).</summary>
@@ -100,6 +104,11 @@ public sealed record TokenizerSection
 /// <summary>The training loop.</summary>
 public sealed record TrainingSection
 {
+    /// <summary>
+    /// <c>dense</c> trains the whole model; <c>earlybert</c> searches an early-bird ticket, prunes heads and FFN neurons
+    /// and trains the smaller network (see <see cref="RunConfig.EarlyBert"/>).
+    /// </summary>
+    public string Mode { get; init; } = "dense";
     /// <summary>Passes over the training data (ignored when <see cref="MaxSteps"/> is set).</summary>
     public int Epochs { get; init; } = 3;
     /// <summary>Stop after this many optimizer updates.</summary>

@@ -43,6 +43,24 @@ public static partial class RunConfigRules
         Require(training.LogEverySteps >= 1, "training.log_every_steps", $"training.log_every_steps must be at least 1, not {training.LogEverySteps}.");
         Require(training.Retries >= 0, "training.retries", $"training.retries must be 0 or more, not {training.Retries}.");
 
+        Require(training.Mode is "dense" or "earlybert", "training.mode", $"training.mode '{training.Mode}' is not a mode: use dense or earlybert.");
+        var earlyBert = config.EarlyBert;
+        Require(earlyBert.Search.MaskEverySteps is null or >= 1, "earlybert.search.mask_every_steps",
+            $"earlybert.search.mask_every_steps must be at least 1 or null (a tenth of an epoch), not {earlyBert.Search.MaskEverySteps}.");
+        Require(earlyBert.Search.Window >= 2, "earlybert.search.window", $"earlybert.search.window must be at least 2, not {earlyBert.Search.Window}.");
+        Require(earlyBert.Search.Threshold is >= 0 and <= 1, "earlybert.search.threshold", $"earlybert.search.threshold must be in [0, 1], not {earlyBert.Search.Threshold}.");
+        Require(earlyBert.Search.MaxFractionOfTraining is > 0 and <= 1, "earlybert.search.max_fraction_of_training",
+            $"earlybert.search.max_fraction_of_training must be in (0, 1], not {earlyBert.Search.MaxFractionOfTraining}.");
+        Require(earlyBert.Search.L1Heads >= 0 && double.IsFinite(earlyBert.Search.L1Heads), "earlybert.search.l1_heads", $"earlybert.search.l1_heads must be 0 or more, not {earlyBert.Search.L1Heads}.");
+        Require(earlyBert.Search.L1Ffn >= 0 && double.IsFinite(earlyBert.Search.L1Ffn), "earlybert.search.l1_ffn", $"earlybert.search.l1_ffn must be 0 or more, not {earlyBert.Search.L1Ffn}.");
+        Require(earlyBert.Prune.Heads is >= 0 and < 1, "earlybert.prune.heads", $"earlybert.prune.heads must be in [0, 1), not {earlyBert.Prune.Heads}.");
+        Require(earlyBert.Prune.Ffn is >= 0 and < 1, "earlybert.prune.ffn", $"earlybert.prune.ffn must be in [0, 1), not {earlyBert.Prune.Ffn}.");
+        Require(earlyBert.Rewind is "pretrained" or "none", "earlybert.rewind", $"earlybert.rewind '{earlyBert.Rewind}' is not a rewind: use pretrained or none.");
+        Require(earlyBert.Efficient.LearningRateScale > 0 && double.IsFinite(earlyBert.Efficient.LearningRateScale), "earlybert.efficient.learning_rate_scale",
+            $"earlybert.efficient.learning_rate_scale must be a positive number, not {earlyBert.Efficient.LearningRateScale}.");
+        Require(earlyBert.Efficient.StepsFraction is > 0 and <= 10, "earlybert.efficient.steps_fraction",
+            $"earlybert.efficient.steps_fraction must be in (0, 10], not {earlyBert.Efficient.StepsFraction}.");
+
         Require(config.Tokenizer.MaxLength >= 2, "tokenizer.max_length",
             $"tokenizer.max_length must be at least 2 ([CLS] and [SEP]), not {config.Tokenizer.MaxLength}.");
 

@@ -6,6 +6,7 @@ using EarlyBert.Recipes;
 using EarlyBert.Recipes.ModelCards;
 using EarlyBert.Training.Checkpoints;
 using EarlyBert.Training.Data;
+using EarlyBert.Training.EarlyBird;
 using EarlyBert.Training.ModelCards;
 using EarlyBert.Training.Modeling;
 using EarlyBert.Training.Optimization;
@@ -99,6 +100,9 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
         var validationSet = EncodedDataset.Encode(data.Validation, tokenizer, config.Tokenizer.MaxLength, padId);
         logger.LogInformation("Tokenized {Count} examples in {Seconds:F1} s", trainSet.Count + validationSet.Count, clock.Elapsed.TotalSeconds);
 
+        var earlyBert = training.Mode == "earlybert";
+        if (earlyBert && options.ResumeFrom is not null)
+            throw new RunConfigException("An earlybert run cannot be resumed yet: start it again.", key: "training.mode");
         manual_seed(training.Seed);
         using var model = baseModel.Build(config.Model, data.Id2Label, logger);
         var state = new CheckpointState(0, 0, 0, 0, 0, 0);
@@ -111,6 +115,8 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
         model.to(device);
         model.train();
         var precision = PrecisionPolicy.Apply(model, precisionMode, device, logger);
+        // Before the optimizer, so that it trains the coefficients with the model.
+        if (earlyBert) Slimming.Enable(model);
         var optimizerConfig = KerasOptimizerConfig.Parse(resolved.Optimizer.ToJsonString());
         using var optimizer = optimizerConfig.Create(model.named_parameters().Select(p => (p.name, p.parameter)));
         if (options.ResumeFrom is { } checkpoint) TrainingCheckpoint.LoadOptimizer(checkpoint, optimizer);
@@ -132,18 +138,131 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
         metadata["tokenizer.lowercase"] = baseModel.Lowercase;
         metadata["model.base"] = baseModel.Source;
         metadata["model.base_sha256"] = baseModel.WeightsSha256;
-        metadata["model.parameters"] = model.parameters().Sum(p => p.NumberOfElements);
+        metadata["model.parameters"] = model.parameters().Where(p => !IsCoefficient(model, p)).Sum(p => p.NumberOfElements);
         metadata["training.total_steps"] = totalSteps;
         metadata["training.steps_per_epoch"] = stepsPerEpoch;
         if (options.ResumeFrom is not null) metadata["resumed_from_step"] = state.Step;
         foreach (var (name, version) in resolved.ReferenceVersions) metadata[$"reference.{name}"] = version;
         recorder.LogMetadata(metadata);
 
-        var loop = new Loop(this, resolved, model, optimizer, trainSet, validationSet, data, baseModel, device, stepsPerEpoch, totalSteps, epochs);
+        var search = earlyBert ? StartSearch(resolved, stepsPerEpoch, totalSteps, recorder) : null;
+        var phaseClock = Stopwatch.StartNew();
+        var loop = new Loop(this, resolved, model, optimizer, trainSet, validationSet, data, baseModel, device, stepsPerEpoch, totalSteps, epochs, search);
         var outcome = loop.Run(state, cancellationToken);
+        if (search?.Draw is { } draw && outcome.End == TrainingEnd.Finished)
+            return TrainTicket(resolved, model, draw, search, phaseClock.Elapsed, trainSet, validationSet, data, baseModel, device, stepsPerEpoch, totalSteps, precisionMode, cancellationToken);
         if (outcome.End == TrainingEnd.Finished)
             WriteFinalArtifacts(resolved, model, data, baseModel, loop);
         return outcome;
+    }
+
+    private static bool IsCoefficient(BertForSequenceClassification model, TorchSharp.Modules.Parameter parameter) =>
+        model.Bert.Encoder.Layers.Any(l => ReferenceEquals(l.Attention.Self.Slimming, parameter) || ReferenceEquals(l.Intermediate.Slimming, parameter));
+
+    private SearchPhase StartSearch(RunConfig resolved, long stepsPerEpoch, long totalSteps, IRunRecorder runRecorder)
+    {
+        var settings = resolved.EarlyBert;
+        var maskEvery = settings.Search.MaskEverySteps ?? Math.Max(1, stepsPerEpoch / 10);
+        var cap = Math.Max(1, (long)Math.Floor(settings.Search.MaxFractionOfTraining * totalSteps));
+        runRecorder.LogMetadata(new Dictionary<string, JsonNode?>
+        {
+            ["earlybert.mask_every_steps"] = maskEvery,
+            ["earlybert.cap_step"] = cap,
+        });
+        logger.LogInformation("EarlyBERT ticket search: a mask every {Every} steps, window {Window}, threshold {Threshold}, cap at step {Cap}",
+            maskEvery, settings.Search.Window, settings.Search.Threshold, cap);
+        return new SearchPhase(settings, maskEvery, cap);
+    }
+
+    /// <summary>
+    /// The second phase: prunes to the drawn ticket (from the pre-trained weights or the current ones), trains the
+    /// smaller network with its own optimizer and schedule, records both phases, and saves the pruned model.
+    /// </summary>
+    private TrainingOutcome TrainTicket(
+        RunConfig resolved, BertForSequenceClassification searched, TicketDraw draw, SearchPhase search, TimeSpan searchTime,
+        EncodedDataset trainSet, EncodedDataset validationSet, LoadedDataset data, BaseModel baseModel, Device device,
+        long stepsPerEpoch, long denseSteps, PrecisionMode precisionMode, CancellationToken cancellationToken)
+    {
+        var settings = resolved.EarlyBert;
+        var training = resolved.Training;
+        var clock = Stopwatch.StartNew();
+        var sequenceLength = resolved.Tokenizer.MaxLength;
+        var flopsBefore = FlopCount.PerTrainingStep(searched.Config, training.BatchSize, sequenceLength);
+        var parametersBefore = searched.parameters().Where(p => !IsCoefficient(searched, p)).Sum(p => p.NumberOfElements);
+        logger.LogInformation("EarlyBERT ticket drawn at step {Step} ({Reason}): keeps {Heads} heads and {Neurons} FFN neurons",
+            draw.Step, draw.Reason, draw.Mask.KeptHeads, draw.Mask.KeptNeurons);
+
+        BertForSequenceClassification pruned;
+        if (settings.Rewind == "pretrained")
+        {
+            // The same seed as the dense start, so the classifier head starts where the search's did.
+            manual_seed(training.Seed);
+            using var pretrained = baseModel.Build(resolved.Model, data.Id2Label, logger);
+            pruned = Pruning.Prune(pretrained, draw.Mask);
+        }
+        else
+        {
+            pruned = Pruning.Prune(searched, draw.Mask);
+        }
+        using var model = pruned;
+        model.to(device);
+        model.train();
+        PrecisionPolicy.Apply(model, precisionMode, device, logger);
+
+        var phaseSteps = Math.Max(1, (long)Math.Round(settings.Efficient.StepsFraction * denseSteps));
+        var optimizerJson = (JsonObject)resolved.Optimizer.DeepClone();
+        ScaleLearningRates(optimizerJson, settings.Efficient.LearningRateScale);
+        var optimizerConfig = KerasOptimizerConfig.Parse(optimizerJson.ToJsonString());
+        using var optimizer = optimizerConfig.Create(model.named_parameters().Select(p => (p.name, p.parameter)));
+        var flopsAfter = FlopCount.PerTrainingStep(model.Config, training.BatchSize, sequenceLength);
+        var parametersAfter = model.parameters().Sum(p => p.NumberOfElements);
+        var pruneSeconds = clock.Elapsed.TotalSeconds;
+
+        recorder.LogMetadata(new Dictionary<string, JsonNode?>
+        {
+            ["earlybert.draw_step"] = draw.Step,
+            ["earlybert.draw_reason"] = draw.Reason == DrawReason.Converged ? "converged" : "cap",
+            ["earlybert.masks"] = search.Observations.Count,
+            ["earlybert.pruned_heads"] = new JsonObject(model.Config.PrunedHeads.OrderBy(p => p.Key).Select(p => KeyValuePair.Create(
+                p.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)new JsonArray(p.Value.Select(h => (JsonNode?)h).ToArray())))),
+            ["earlybert.intermediate_sizes"] = new JsonArray(model.Config.IntermediateSizes!.Select(n => (JsonNode?)n).ToArray()),
+            ["earlybert.rewind"] = settings.Rewind,
+            ["earlybert.efficient.steps"] = phaseSteps,
+            ["earlybert.efficient.optimizer"] = optimizerJson.DeepClone(),
+            ["earlybert.parameters_before"] = parametersBefore,
+            ["earlybert.parameters_after"] = parametersAfter,
+            ["earlybert.flops_per_step_before"] = flopsBefore,
+            ["earlybert.flops_per_step_after"] = flopsAfter,
+            ["earlybert.search_seconds"] = searchTime.TotalSeconds,
+            ["earlybert.prune_seconds"] = pruneSeconds,
+        });
+
+        var epochs = (int)Math.Ceiling(phaseSteps / (double)stepsPerEpoch);
+        var phaseClock = Stopwatch.StartNew();
+        // Steps continue from the draw, so the run's curves are one line; data order and schedule start afresh.
+        var loop = new Loop(this, resolved, model, optimizer, trainSet, validationSet, data, baseModel, device, stepsPerEpoch, draw.Step + phaseSteps, epochs, null);
+        var outcome = loop.Run(new CheckpointState(draw.Step, 0, 0, 0, 0, 0), cancellationToken);
+        recorder.LogMetadata(new Dictionary<string, JsonNode?>
+        {
+            ["earlybert.efficient_seconds"] = phaseClock.Elapsed.TotalSeconds,
+            ["earlybert.efficient_sequences_per_second"] = outcome.SequencesPerSecond,
+        });
+        if (outcome.End == TrainingEnd.Finished)
+            WriteFinalArtifacts(resolved, model, data, baseModel, loop);
+        return outcome;
+    }
+
+    /// <summary>Multiplies every learning-rate number of an optimizer config (Keras and torch spellings) by <paramref name="scale"/>.</summary>
+    private static void ScaleLearningRates(JsonNode? node, double scale)
+    {
+        if (node is not JsonObject obj) return;
+        foreach (var key in obj.Select(p => p.Key).ToList())
+        {
+            if (key is "learning_rate" or "initial_learning_rate" or "end_learning_rate" or "lr"
+                && obj[key] is JsonValue value && value.TryGetValue<double>(out var rate))
+                obj[key] = rate * scale;
+            else ScaleLearningRates(obj[key], scale);
+        }
     }
 
     /// <summary>The config with every default written out and <c>"auto"</c> step counts replaced.</summary>
@@ -221,7 +340,8 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
     /// <summary>The step loop and its running totals.</summary>
     private sealed class Loop(
         TrainingJob job, RunConfig config, BertForSequenceClassification model, IBertOptimizer optimizer, EncodedDataset train,
-        EncodedDataset validation, LoadedDataset data, BaseModel baseModel, Device device, long stepsPerEpoch, long totalSteps, int epochs)
+        EncodedDataset validation, LoadedDataset data, BaseModel baseModel, Device device, long stepsPerEpoch, long totalSteps, int epochs,
+        SearchPhase? search)
     {
         public long Step { get; private set; }
         public EvaluationResult? LastEvaluation { get; private set; }
@@ -270,8 +390,14 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
                     stepClock.Restart();
                     float loss;
                     double gradientNorm;
+                    var penalty = 0f;
                     using (var batch = train.Batch(indices, device))
-                        (loss, gradientNorm) = TrainingStep.Run(model, optimizer, batch, training.ClipGradNorm, measureNorm: logNow);
+                    {
+                        if (search is null)
+                            (loss, gradientNorm) = TrainingStep.Run(model, optimizer, batch, training.ClipGradNorm, measureNorm: logNow);
+                        else
+                            (loss, penalty, gradientNorm) = SlimmingStep.Run(model, optimizer, batch, search.L1Heads, search.L1Ffn, training.ClipGradNorm, measureNorm: logNow);
+                    }
                     stepClock.Stop();
                     trainingSeconds += stepClock.Elapsed.TotalSeconds;
                     trainedSequences += indices.Length;
@@ -301,6 +427,17 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
                         intervalSteps = 0;
                         intervalSequences = 0;
                         intervalClock.Restart();
+                    }
+
+                    if (search is not null && search.Due(Step))
+                    {
+                        job.recorder.LogMetrics(search.Observe(model, Step, fractionalEpoch, penalty, DateTimeOffset.UtcNow));
+                        if (search.Draw is not null)
+                        {
+                            // The search ends here: its last partial epoch is evaluated so both phases have a closing figure.
+                            Evaluate(fractionalEpoch);
+                            return new TrainingOutcome(TrainingEnd.Finished, Step, LastEvaluation, trainedSequences / Math.Max(trainingSeconds, 1e-9));
+                        }
                     }
 
                     var throughput = trainedSequences / Math.Max(trainingSeconds, 1e-9);
