@@ -67,6 +67,10 @@ public static class RunStatuses
 /// The latest values of the metrics the list asked for (<c>metrics=c,d</c>), keyed by metric key; keys the run lacks
 /// are absent. Null when the list asked for none.
 /// </param>
+/// <param name="Verdict">
+/// For a reproduction (<c>POST /api/runs/{id}/reproduce</c>): <c>identical</c>, <c>within tolerance</c>,
+/// <c>diverged at step N</c> or <c>not reproduced</c> once it has ended; null for other runs and while it runs.
+/// </param>
 public sealed record RunSummary(
     Guid Id,
     string Experiment,
@@ -78,7 +82,8 @@ public sealed record RunSummary(
     string? WorkerId = null,
     Guid? ParentRunId = null,
     IReadOnlyDictionary<string, string>? Params = null,
-    IReadOnlyDictionary<string, double>? Metrics = null);
+    IReadOnlyDictionary<string, double>? Metrics = null,
+    string? Verdict = null);
 
 /// <summary>The keys that runs use, each list sorted and without repeats: what a run list can show as columns or filter on.</summary>
 /// <param name="Params">Param keys.</param>
@@ -111,6 +116,7 @@ public sealed record RunPage(IReadOnlyList<RunSummary> Runs, long TotalCount);
 /// <param name="Params">Parameters (key to value).</param>
 /// <param name="Metadata">Environment and version facts.</param>
 /// <param name="Metrics">The latest value of each metric.</param>
+/// <param name="Reproduction">For a run made by <c>POST /api/runs/{id}/reproduce</c>: its overrides and verdict; else null.</param>
 public sealed record Run(
     Guid Id,
     string Experiment,
@@ -129,7 +135,8 @@ public sealed record Run(
     IReadOnlyDictionary<string, string> Tags,
     IReadOnlyDictionary<string, string> Params,
     IReadOnlyDictionary<string, JsonElement> Metadata,
-    IReadOnlyList<Metrics.MetricLatest> Metrics);
+    IReadOnlyList<Metrics.MetricLatest> Metrics,
+    RunReproduction? Reproduction = null);
 
 /// <summary>A new run.</summary>
 /// <param name="Experiment">Name of an existing experiment.</param>

@@ -86,7 +86,29 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
             runs = await AddColumnsAsync(runs, paramKeys, metricKeys, cancellationToken);
         }
 
+        // Only runs with a parent can be reproductions: a page without any costs no query.
+        if (runs.Any(r => r.ParentRunId is not null))
+        {
+            runs = await AddVerdictsAsync(runs, cancellationToken);
+        }
+
         return new RunPage(runs, total);
+    }
+
+    private async Task<List<RunSummary>> AddVerdictsAsync(List<RunSummary> runs, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT run_id, verdict FROM run_reproductions WHERE run_id = ANY($1) AND verdict IS NOT NULL");
+        command.Parameters.AddWithValue(runs.Where(r => r.ParentRunId is not null).Select(r => r.Id).ToArray());
+        var verdicts = new Dictionary<Guid, string>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                verdicts[reader.GetGuid(0)] = reader.GetString(1);
+            }
+        }
+
+        return runs.Select(r => verdicts.TryGetValue(r.Id, out var verdict) ? r with { Verdict = verdict } : r).ToList();
     }
 
     private async Task<List<RunSummary>> AddColumnsAsync(
@@ -153,6 +175,7 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
         Add("SELECT key, value FROM params WHERE run_id = $1 ORDER BY key");
         Add("SELECT key, value::text FROM run_metadata WHERE run_id = $1 ORDER BY key");
         Add("SELECT key, max_step, last_value, last_epoch, last_timestamp, point_count, min_step FROM metric_series WHERE run_id = $1 ORDER BY key");
+        Add($"SELECT {Reproduction.ReproductionStore.Columns} FROM run_reproductions WHERE run_id = $1");
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -196,10 +219,13 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
             metrics.Add(ReadLatest(reader));
         }
 
+        await reader.NextResultAsync(cancellationToken);
+        var reproduction = await reader.ReadAsync(cancellationToken) ? Reproduction.ReproductionStore.Read(reader) : null;
+
         return new Run(
             summary.Id, summary.Experiment, summary.Name, summary.Status, reason, summary.CreatedAt, summary.StartedAt,
             summary.EndedAt, heartbeat, summary.WorkerId, summary.ParentRunId, config.RootElement.Clone(), notes,
-            cancelRequested, tags, @params, metadata, metrics);
+            cancelRequested, tags, @params, metadata, metrics, reproduction);
     }
 
     /// <summary>Reads <c>key, max_step, last_value, last_epoch, last_timestamp, point_count, min_step</c>.</summary>

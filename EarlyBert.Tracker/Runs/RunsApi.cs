@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Tracker.Http;
+using EarlyBert.Tracker.Reproduction;
 using EarlyBert.Tracker.Search;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -45,6 +46,7 @@ public static class RunsApi
         group.MapPost("/{runId:guid}/cancel", CancelAsync)
             .WithName("CancelRun")
             .WithSummary("Cancels a queued run, or asks the worker of a running run to stop.");
+        app.MapReproductionApi();
         return app;
     }
 
@@ -176,7 +178,7 @@ public static class RunsApi
         await runs.GetAsync(runId, cancellationToken) is { } run ? TypedResults.Ok(run) : Problems.NotFound($"There is no run {runId}.");
 
     private static async Task<Results<Ok<Run>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid runId, UpdateRun update, RunStore runs, CancellationToken cancellationToken)
+        Guid runId, UpdateRun update, RunStore runs, [AsParameters] ReproductionServices reproductions, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (update.Status is { } status && !RunStatuses.IsKnown(status))
@@ -206,6 +208,12 @@ public static class RunsApi
         }
 
         var (error, detail) = await runs.UpdateAsync(runId, update, cancellationToken);
+        if (error == RunChangeError.None && update.Status is { } ended && RunStatuses.IsTerminal(ended))
+        {
+            // A reproduction gets its verdict when it ends (its metrics were sent before its end, in spool order).
+            await reproductions.JudgeQuietlyAsync(runId, cancellationToken);
+        }
+
         return error switch
         {
             RunChangeError.NotFound => Problems.NotFound(detail!),
@@ -229,9 +237,15 @@ public static class RunsApi
     private static async Task<Results<Ok<RunHeartbeat>, ProblemHttpResult>> HeartbeatAsync(Guid runId, RunStore runs, CancellationToken cancellationToken) =>
         await runs.HeartbeatAsync(runId, cancellationToken) is { } heartbeat ? TypedResults.Ok(heartbeat) : Problems.NotFound($"There is no run {runId}.");
 
-    private static async Task<Results<Ok<Run>, ProblemHttpResult>> CancelAsync(Guid runId, RunStore runs, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Run>, ProblemHttpResult>> CancelAsync(
+        Guid runId, RunStore runs, [AsParameters] ReproductionServices reproductions, CancellationToken cancellationToken)
     {
         var (error, detail) = await runs.CancelAsync(runId, cancellationToken);
+        if (error == RunChangeError.None)
+        {
+            await reproductions.JudgeQuietlyAsync(runId, cancellationToken);
+        }
+
         return error switch
         {
             RunChangeError.NotFound => Problems.NotFound(detail!),
