@@ -15,6 +15,8 @@ root.Subcommands.Add(worker);
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(ImportCardCommand.Create());
 root.Subcommands.Add(UploadCommand.Create());
+root.Subcommands.Add(ReproduceCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(ImportMiniLmCommand.Create());

@@ -94,7 +94,7 @@ internal static class TrainCommand
         };
         using var cancel = ConsoleCancellation(cancellationToken, () => folder.StopRequested = true);
         Directory.CreateDirectory(options.WorkDirectory);
-        var (status, reason, outcome) = await RunLoggedAsync(config, folder, options, logger, cancel.Token);
+        var (status, reason, outcome) = await RunLoggedAsync(config, folder, folder, options, logger, cancel.Token);
         folder.WriteRun(new OfflineRun(config.Experiment, config.Name, status, reason, started, DateTimeOffset.UtcNow));
         await Console.Out.WriteLineAsync(Summary(null, Path.GetFullPath(directory), status, reason, outcome));
         return status == RunStatuses.Failed ? 1 : 0;
@@ -161,14 +161,17 @@ internal static class TrainCommand
         }
     }
 
-    /// <summary>Runs the job with its log also written to <c>training.log</c>, stored as an artifact.</summary>
-    private static async Task<(string Status, string? Reason, TrainingOutcome? Outcome)> RunLoggedAsync(
-        RunConfig config, OfflineRunFolder folder, TrainingJobOptions options, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the job, recording through <paramref name="recorder"/> (the folder, or a reproduction's guard over it), with
+    /// its log also written to <c>training.log</c>, stored as an artifact of <paramref name="folder"/>.
+    /// </summary>
+    internal static async Task<(string Status, string? Reason, TrainingOutcome? Outcome)> RunLoggedAsync(
+        RunConfig config, OfflineRunFolder folder, IRunRecorder recorder, TrainingJobOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         var log = Path.Combine(options.WorkDirectory, "training.log");
         (string, string?, TrainingOutcome?) result;
         using (var jobLogger = new TeeLogger(logger, log, TimeProvider.System))
-            result = await RunWithProgressAsync(config, folder, options, jobLogger, cancellationToken);
+            result = await RunWithProgressAsync(config, recorder, options, jobLogger, cancellationToken);
         folder.LogArtifact("training.log", log, "text/plain");
         return result;
     }
@@ -189,6 +192,11 @@ internal static class TrainCommand
             var outcome = await Task.Run(() => job.RunAsync(cancellationToken), cancellationToken);
             var (status, reason) = RunEnd.Of(outcome);
             return (status, reason, outcome);
+        }
+        catch (Exception exception) when (exception is Reproduction.ReproductionRefusedException)
+        {
+            logger.LogError("{Message}", exception.Message);
+            return (RunStatuses.Failed, exception.Message, null);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -1,6 +1,7 @@
 using EarlyBert.Recipes;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Client.Runs;
+using EarlyBert.Trainer.Reproduction;
 using EarlyBert.Trainer.Tracking;
 using EarlyBert.Training.Training;
 
@@ -51,7 +52,15 @@ internal sealed class RunExecutor(TrackerClient tracker, RunSpool spool, TimePro
                         recorder.LogArtifact($"checkpoint/{state.Step:D8}/{file}", Path.Combine(folder, file), "application/octet-stream");
                 },
             };
-            var job = new TrainingJob(config, recorder, options, jobLogger);
+            IRunRecorder jobRecorder = recorder;
+            if (run.Reproduction is { } reproduction)
+            {
+                // A reproduction trains only on the parent's data, vocabulary and base model (checked by hash).
+                var parent = await tracker.GetRunAsync(reproduction.ParentRunId, cancellationToken);
+                jobRecorder = new ReproductionGuard(recorder, ReproductionGuard.Strings(parent.Metadata));
+                jobLogger.LogInformation("Run {RunId} reproduces run {ParentRunId}", run.Id, parent.Id);
+            }
+            var job = new TrainingJob(config, jobRecorder, options, jobLogger);
             // The job is CPU-bound and synchronous between awaits: run it off the caller's thread so heartbeats flow.
             var outcome = await Task.Run(() => job.RunAsync(cancellationToken), cancellationToken);
             (status, reason) = RunEnd.Of(outcome);
@@ -66,7 +75,7 @@ internal sealed class RunExecutor(TrackerClient tracker, RunSpool spool, TimePro
         {
             jobLogger.LogError(exception, "Run {RunId} failed", run.Id);
             status = RunStatuses.Failed;
-            reason = exception is SpoolFullException ? exception.Message : $"{exception.GetType().Name}: {exception.Message}";
+            reason = exception is SpoolFullException or ReproductionRefusedException ? exception.Message : $"{exception.GetType().Name}: {exception.Message}";
         }
 
         try
