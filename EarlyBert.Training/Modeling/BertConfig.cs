@@ -45,7 +45,8 @@ public sealed record BertConfig
     public IReadOnlyList<string> Architectures { get; init; } = [];
     /// <summary>
     /// Heads removed from each layer, by their index in the unpruned layer (transformers' <c>pruned_heads</c>,
-    /// <c>{"layer": [heads]}</c>, which <c>from_pretrained</c> applies before loading the smaller weights).
+    /// <c>{"layer": [heads]}</c>, which transformers 4.x applies in <c>from_pretrained</c>; transformers 5 dropped head
+    /// pruning and ignores it, so for it save the dense export).
     /// </summary>
     public IReadOnlyDictionary<int, IReadOnlyList<int>> PrunedHeads { get; init; } = new Dictionary<int, IReadOnlyList<int>>();
     /// <summary>
