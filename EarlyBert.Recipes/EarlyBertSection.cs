@@ -18,6 +18,12 @@ public sealed record EarlyBertSection
     public string Rewind { get; init; } = "pretrained";
     /// <summary>Training of the pruned network.</summary>
     public EarlyBertEfficientSection Efficient { get; init; } = new();
+    /// <summary>
+    /// Also save the pruned model zero-padded back to the full shape (<c>model-dense/</c>, no <c>pruned_heads</c>), the
+    /// folder any BERT loader reads; <c>earlybert train --dense-export</c> sets it. Part of the config so a queued run
+    /// produces it too and the run records that it was asked for.
+    /// </summary>
+    public bool DenseExport { get; init; }
 }
 
 /// <summary>The ticket search (<c>earlybert.search</c>).</summary>

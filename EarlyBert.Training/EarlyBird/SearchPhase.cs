@@ -30,6 +30,20 @@ public sealed class SearchPhase(EarlyBertSection settings, long maskEverySteps, 
     /// <summary>Every mask's step and distances, in order (the curve the closing note describes).</summary>
     public List<TicketObservation> Observations { get; } = [];
 
+    /// <summary>What a checkpoint during the search stores of it, with <paramref name="seconds"/> of search so far.</summary>
+    public EarlyBertProgress Progress(double seconds) => new(
+        EarlyBertProgress.SearchPhase,
+        Observations.Select(o => new StoredObservation(o.Step, o.HeadDistance, o.NeuronDistance)).ToList(),
+        search.Recent.Select(StoredMask.Of).ToList(),
+        seconds);
+
+    /// <summary>Continues from a checkpoint's <paramref name="progress"/> (the observations and the masks the rule still needs).</summary>
+    public void Restore(EarlyBertProgress progress)
+    {
+        Observations.AddRange(progress.Observations.Select(o => new TicketObservation(o.Step, o.HeadDistance, o.NeuronDistance, null)));
+        search.Restore(progress.RecentMasks.Select(m => m.ToMask()));
+    }
+
     /// <summary>Whether a mask is computed after step <paramref name="step"/>.</summary>
     public bool Due(long step) => step % maskEverySteps == 0 || step >= capStep;
 

@@ -55,6 +55,20 @@ public sealed class TicketSearch
     /// <summary>The step from which the search draws whatever the distances.</summary>
     public long CapStep => capStep;
 
+    /// <summary>The masks the next one is compared against, oldest first (at most window − 1).</summary>
+    public IReadOnlyList<TicketMask> Recent => recent;
+
+    /// <summary>
+    /// Continues a search that a checkpoint interrupted: <paramref name="masks"/> are its <see cref="Recent"/> masks,
+    /// oldest first. Only a search that has seen no mask yet and drew nothing can be restored.
+    /// </summary>
+    public void Restore(IEnumerable<TicketMask> masks)
+    {
+        if (recent.Count > 0 || Draw is not null) throw new InvalidOperationException("Only a fresh search can be restored.");
+        recent.AddRange(masks);
+        if (recent.Count > window - 1) recent.RemoveRange(0, recent.Count - (window - 1));
+    }
+
     /// <summary>Adds the mask computed at <paramref name="step"/> and applies the rule.</summary>
     public TicketObservation Observe(long step, TicketMask mask)
     {

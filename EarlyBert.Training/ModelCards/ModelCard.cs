@@ -34,6 +34,8 @@ public sealed record ModelCard
     public IReadOnlyList<KeyValuePair<string, string>> FrameworkVersions { get; init; } = [];
     /// <summary>Versions of the run this one reproduces, if any.</summary>
     public IReadOnlyDictionary<string, string> ReferenceVersions { get; init; } = new Dictionary<string, string>();
+    /// <summary>When the model is an EarlyBERT ticket: its ratios, draw and size (a paragraph and the <c>earlybert</c> tag).</summary>
+    public TicketCard? Ticket { get; init; }
 
     /// <summary>EarlyBert, TorchSharp, libtorch, .NET and Microsoft.ML.Tokenizers of this process.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> FrameworkVersionsOfThisProcess()
@@ -56,7 +58,7 @@ public sealed record ModelCard
         text.Append(CultureInfo.InvariantCulture, $"""
             ---
             tags:
-            - generated_from_earlybert
+            - generated_from_earlybert{(Ticket is null ? "" : "\n- earlybert-ticket")}
             ---
 
             # {Title}
@@ -64,6 +66,7 @@ public sealed record ModelCard
             This model is a fine-tuned version of {BaseModel} on the {Dataset} dataset.
 
             """);
+        if (Ticket is not null) text.Append('\n').Append(Ticket.ToMarkdown()).Append('\n');
         if (FinalEvaluation is { } evaluation)
         {
             text.Append(CultureInfo.InvariantCulture, $"""

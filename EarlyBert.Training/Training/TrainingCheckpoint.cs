@@ -17,8 +17,12 @@ namespace EarlyBert.Training.Training;
 /// <param name="IntervalLossSum">Sum of the losses since the last logged <c>train/loss</c> point.</param>
 /// <param name="IntervalSteps">Steps since that point.</param>
 /// <param name="EpochResults">The results of the epochs completed (the model card's table).</param>
+/// <param name="EarlyBert">
+/// In an EarlyBERT run, its phase and search history; <see cref="Epoch"/> and <see cref="BatchInEpoch"/> then count
+/// within the phase (the efficient phase's data order starts afresh at the draw).
+/// </param>
 public sealed record CheckpointState(long Step, int Epoch, long BatchInEpoch, double EpochLossSum, double IntervalLossSum, int IntervalSteps,
-    IReadOnlyList<EpochResult>? EpochResults = null);
+    IReadOnlyList<EpochResult>? EpochResults = null, EarlyBird.EarlyBertProgress? EarlyBert = null);
 
 /// <summary>
 /// A training checkpoint folder: <c>model/</c> (Hugging Face layout), <c>optimizer.safetensors</c> (Adam moments),

@@ -101,25 +101,35 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
         logger.LogInformation("Tokenized {Count} examples in {Seconds:F1} s", trainSet.Count + validationSet.Count, clock.Elapsed.TotalSeconds);
 
         var earlyBert = training.Mode == "earlybert";
-        if (earlyBert && options.ResumeFrom is not null)
-            throw new RunConfigException("An earlybert run cannot be resumed yet: start it again.", key: "training.mode");
         manual_seed(training.Seed);
         using var model = baseModel.Build(config.Model, data.Id2Label, logger);
         var state = new CheckpointState(0, 0, 0, 0, 0, 0);
         if (options.ResumeFrom is { } resumeFrom)
         {
-            TrainingCheckpoint.LoadWeights(resumeFrom, model);
             state = TrainingCheckpoint.ReadState(resumeFrom);
-            logger.LogInformation("Resuming from {Checkpoint} at step {Step} (epoch {Epoch}, batch {Batch})", resumeFrom, state.Step, state.Epoch + 1, state.BatchInEpoch);
+            if (earlyBert != state.EarlyBert is not null)
+                throw new RunConfigException(earlyBert
+                    ? $"{resumeFrom} is a checkpoint of a dense run: it cannot continue in earlybert mode."
+                    : $"{resumeFrom} is a checkpoint of an earlybert run: it continues only with training.mode earlybert.", key: "training.mode");
+            // An EarlyBERT checkpoint's weights include the coefficients, or have the pruned shape: loaded further on.
+            if (!earlyBert) TrainingCheckpoint.LoadWeights(resumeFrom, model);
+            logger.LogInformation("Resuming from {Checkpoint} at step {Step} (epoch {Epoch}, batch {Batch}{Phase})", resumeFrom, state.Step, state.Epoch + 1,
+                state.BatchInEpoch, state.EarlyBert is { } progress ? $", EarlyBERT {progress.Phase} phase" : "");
         }
+        // Resuming after the draw: the checkpoint holds the pruned network, and the search does not run again.
+        var drawn = state.EarlyBert?.Draw;
         model.to(device);
         model.train();
         var precision = PrecisionPolicy.Apply(model, precisionMode, device, logger);
-        // Before the optimizer, so that it trains the coefficients with the model.
-        if (earlyBert) Slimming.Enable(model);
+        if (earlyBert && drawn is null)
+        {
+            // Before the optimizer, so that it trains the coefficients with the model.
+            Slimming.Enable(model);
+            if (options.ResumeFrom is { } searchCheckpoint) TrainingCheckpoint.LoadWeights(searchCheckpoint, model);
+        }
         var optimizerConfig = KerasOptimizerConfig.Parse(resolved.Optimizer.ToJsonString());
-        using var optimizer = optimizerConfig.Create(model.named_parameters().Select(p => (p.name, p.parameter)));
-        if (options.ResumeFrom is { } checkpoint) TrainingCheckpoint.LoadOptimizer(checkpoint, optimizer);
+        using var optimizer = drawn is null ? optimizerConfig.Create(model.named_parameters().Select(p => (p.name, p.parameter))) : null;
+        if (options.ResumeFrom is { } checkpoint && optimizer is not null) TrainingCheckpoint.LoadOptimizer(checkpoint, optimizer);
 
         if (state.Step == 0)
         {
@@ -146,15 +156,33 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
         recorder.LogMetadata(metadata);
 
         var search = earlyBert ? StartSearch(resolved, stepsPerEpoch, totalSteps, recorder) : null;
+        var run = new PhaseInputs(resolved, trainSet, validationSet, data, baseModel, device, stepsPerEpoch, totalSteps, precisionMode);
+        if (drawn is not null)
+            return TrainTicket(run, model, drawn.ToDraw(), state.EarlyBert!, state, cancellationToken);
+
+        if (search is not null && state.EarlyBert is { } searched) search.Restore(searched);
+        var priorSearchSeconds = state.EarlyBert?.SearchSeconds ?? 0;
         var phaseClock = Stopwatch.StartNew();
-        var loop = new Loop(this, resolved, model, optimizer, trainSet, validationSet, data, baseModel, device, stepsPerEpoch, totalSteps, epochs, search);
+        Func<EarlyBertProgress?> progressNow = search is null ? () => null : () => search.Progress(priorSearchSeconds + phaseClock.Elapsed.TotalSeconds);
+        var loop = new Loop(this, resolved, model, optimizer!, trainSet, validationSet, data, baseModel, device, stepsPerEpoch, totalSteps, epochs, search, 0, progressNow);
         var outcome = loop.Run(state, cancellationToken);
         if (search?.Draw is { } draw && outcome.End == TrainingEnd.Finished)
-            return TrainTicket(resolved, model, draw, search, phaseClock.Elapsed, trainSet, validationSet, data, baseModel, device, stepsPerEpoch, totalSteps, precisionMode, cancellationToken);
+        {
+            var progress = search.Progress(priorSearchSeconds + phaseClock.Elapsed.TotalSeconds) with
+            {
+                Phase = EarlyBertProgress.EfficientPhase, RecentMasks = [], Draw = StoredDraw.Of(draw),
+            };
+            return TrainTicket(run, model, draw, progress, null, cancellationToken);
+        }
         if (outcome.End == TrainingEnd.Finished)
-            WriteFinalArtifacts(resolved, model, data, baseModel, loop);
+            WriteFinalArtifacts(resolved, model, data, baseModel, loop, null);
         return outcome;
     }
+
+    /// <summary>What both phases of a run share.</summary>
+    private sealed record PhaseInputs(
+        RunConfig Resolved, EncodedDataset TrainSet, EncodedDataset ValidationSet, LoadedDataset Data, BaseModel BaseModel, Device Device,
+        long StepsPerEpoch, long DenseSteps, PrecisionMode PrecisionMode);
 
     private static bool IsCoefficient(BertForSequenceClassification model, TorchSharp.Modules.Parameter parameter) =>
         model.Bert.Encoder.Layers.Any(l => ReferenceEquals(l.Attention.Self.Slimming, parameter) || ReferenceEquals(l.Intermediate.Slimming, parameter));
@@ -176,13 +204,14 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
 
     /// <summary>
     /// The second phase: prunes to the drawn ticket (from the pre-trained weights or the current ones), trains the
-    /// smaller network with its own optimizer and schedule, records both phases, and saves the pruned model.
+    /// smaller network with its own optimizer and schedule, records both phases, and saves the pruned model. With
+    /// <paramref name="resume"/> (a checkpoint of this phase), the pruned network and its optimizer come from the
+    /// checkpoint instead and training continues where it stopped.
     /// </summary>
-    private TrainingOutcome TrainTicket(
-        RunConfig resolved, BertForSequenceClassification searched, TicketDraw draw, SearchPhase search, TimeSpan searchTime,
-        EncodedDataset trainSet, EncodedDataset validationSet, LoadedDataset data, BaseModel baseModel, Device device,
-        long stepsPerEpoch, long denseSteps, PrecisionMode precisionMode, CancellationToken cancellationToken)
+    private TrainingOutcome TrainTicket(PhaseInputs run, BertForSequenceClassification searched, TicketDraw draw, EarlyBertProgress progress,
+        CheckpointState? resume, CancellationToken cancellationToken)
     {
+        var resolved = run.Resolved;
         var settings = resolved.EarlyBert;
         var training = resolved.Training;
         var clock = Stopwatch.StartNew();
@@ -193,11 +222,17 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
             draw.Step, draw.Reason, draw.Mask.KeptHeads, draw.Mask.KeptNeurons);
 
         BertForSequenceClassification pruned;
-        if (settings.Rewind == "pretrained")
+        if (resume is not null)
+        {
+            // The shape from the mask, the weights from the checkpoint.
+            pruned = Pruning.Prune(searched, draw.Mask);
+            TrainingCheckpoint.LoadWeights(options.ResumeFrom!, pruned);
+        }
+        else if (settings.Rewind == "pretrained")
         {
             // The same seed as the dense start, so the classifier head starts where the search's did.
             manual_seed(training.Seed);
-            using var pretrained = baseModel.Build(resolved.Model, data.Id2Label, logger);
+            using var pretrained = run.BaseModel.Build(resolved.Model, run.Data.Id2Label, logger);
             pruned = Pruning.Prune(pretrained, draw.Mask);
         }
         else
@@ -205,24 +240,26 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
             pruned = Pruning.Prune(searched, draw.Mask);
         }
         using var model = pruned;
-        model.to(device);
+        model.to(run.Device);
         model.train();
-        PrecisionPolicy.Apply(model, precisionMode, device, logger);
+        PrecisionPolicy.Apply(model, run.PrecisionMode, run.Device, logger);
 
-        var phaseSteps = Math.Max(1, (long)Math.Round(settings.Efficient.StepsFraction * denseSteps));
+        var phaseSteps = Math.Max(1, (long)Math.Round(settings.Efficient.StepsFraction * run.DenseSteps));
         var optimizerJson = (JsonObject)resolved.Optimizer.DeepClone();
         ScaleLearningRates(optimizerJson, settings.Efficient.LearningRateScale);
         var optimizerConfig = KerasOptimizerConfig.Parse(optimizerJson.ToJsonString());
         using var optimizer = optimizerConfig.Create(model.named_parameters().Select(p => (p.name, p.parameter)));
+        if (resume is not null) TrainingCheckpoint.LoadOptimizer(options.ResumeFrom!, optimizer);
         var flopsAfter = FlopCount.PerTrainingStep(model.Config, training.BatchSize, sequenceLength);
         var parametersAfter = model.parameters().Sum(p => p.NumberOfElements);
-        var pruneSeconds = clock.Elapsed.TotalSeconds;
+        var pruneSeconds = resume is null ? clock.Elapsed.TotalSeconds : progress.PruneSeconds;
+        var drawReason = StoredDraw.ReasonName(draw.Reason);
 
         recorder.LogMetadata(new Dictionary<string, JsonNode?>
         {
             ["earlybert.draw_step"] = draw.Step,
-            ["earlybert.draw_reason"] = draw.Reason == DrawReason.Converged ? "converged" : "cap",
-            ["earlybert.masks"] = search.Observations.Count,
+            ["earlybert.draw_reason"] = drawReason,
+            ["earlybert.masks"] = progress.Observations.Count,
             ["earlybert.pruned_heads"] = new JsonObject(model.Config.PrunedHeads.OrderBy(p => p.Key).Select(p => KeyValuePair.Create(
                 p.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)new JsonArray(p.Value.Select(h => (JsonNode?)h).ToArray())))),
             ["earlybert.intermediate_sizes"] = new JsonArray(model.Config.IntermediateSizes!.Select(n => (JsonNode?)n).ToArray()),
@@ -233,22 +270,45 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
             ["earlybert.parameters_after"] = parametersAfter,
             ["earlybert.flops_per_step_before"] = flopsBefore,
             ["earlybert.flops_per_step_after"] = flopsAfter,
-            ["earlybert.search_seconds"] = searchTime.TotalSeconds,
+            ["earlybert.search_seconds"] = progress.SearchSeconds,
             ["earlybert.prune_seconds"] = pruneSeconds,
         });
 
-        var epochs = (int)Math.Ceiling(phaseSteps / (double)stepsPerEpoch);
+        var epochs = (int)Math.Ceiling(phaseSteps / (double)run.StepsPerEpoch);
+        var priorSeconds = progress.EfficientSeconds;
         var phaseClock = Stopwatch.StartNew();
-        // Steps continue from the draw, so the run's curves are one line; data order and schedule start afresh.
-        var loop = new Loop(this, resolved, model, optimizer, trainSet, validationSet, data, baseModel, device, stepsPerEpoch, draw.Step + phaseSteps, epochs, null);
-        var outcome = loop.Run(new CheckpointState(draw.Step, 0, 0, 0, 0, 0), cancellationToken);
+        Func<EarlyBertProgress?> progressNow = () => progress with { PruneSeconds = pruneSeconds, EfficientSeconds = priorSeconds + phaseClock.Elapsed.TotalSeconds };
+        // Steps and epochs continue from the draw, so the run's curves are one line over either axis; data order and
+        // schedule start afresh.
+        var epochOffset = draw.Step / (double)run.StepsPerEpoch;
+        var loop = new Loop(this, resolved, model, optimizer, run.TrainSet, run.ValidationSet, run.Data, run.BaseModel, run.Device, run.StepsPerEpoch,
+            draw.Step + phaseSteps, epochs, null, epochOffset, progressNow);
+        var outcome = loop.Run(resume ?? new CheckpointState(draw.Step, 0, 0, 0, 0, 0), cancellationToken);
         recorder.LogMetadata(new Dictionary<string, JsonNode?>
         {
-            ["earlybert.efficient_seconds"] = phaseClock.Elapsed.TotalSeconds,
+            ["earlybert.efficient_seconds"] = priorSeconds + phaseClock.Elapsed.TotalSeconds,
             ["earlybert.efficient_sequences_per_second"] = outcome.SequencesPerSecond,
         });
         if (outcome.End == TrainingEnd.Finished)
-            WriteFinalArtifacts(resolved, model, data, baseModel, loop);
+        {
+            var ticket = new TicketCard
+            {
+                HeadRatio = settings.Prune.Heads,
+                FfnRatio = settings.Prune.Ffn,
+                KeptHeads = draw.Mask.KeptHeads,
+                TotalHeads = draw.Mask.Heads.Sum(l => l.Length),
+                KeptNeurons = draw.Mask.KeptNeurons,
+                TotalNeurons = draw.Mask.Neurons.Sum(l => l.Length),
+                DrawStep = draw.Step,
+                DrawReason = drawReason,
+                Rewind = settings.Rewind,
+                EfficientSteps = phaseSteps,
+                LearningRateScale = settings.Efficient.LearningRateScale,
+                ParametersBefore = parametersBefore,
+                ParametersAfter = parametersAfter,
+            };
+            WriteFinalArtifacts(resolved, model, run.Data, run.BaseModel, loop, ticket);
+        }
         return outcome;
     }
 
@@ -293,12 +353,21 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
         }
     }
 
-    private void WriteFinalArtifacts(RunConfig resolved, BertForSequenceClassification model, LoadedDataset data, BaseModel baseModel, Loop loop)
+    private static readonly string[] ModelFiles = ["config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"];
+
+    private void WriteFinalArtifacts(RunConfig resolved, BertForSequenceClassification model, LoadedDataset data, BaseModel baseModel, Loop loop, TicketCard? ticket)
     {
         var modelFolder = Path.Combine(options.WorkDirectory, "model");
         HfCheckpoint.Save(model, modelFolder, baseModel.VocabularyFile, baseModel.Lowercase);
-        foreach (var file in new[] { "config.json", "model.safetensors", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json" })
+        foreach (var file in ModelFiles)
             recorder.LogArtifact($"model/{file}", Path.Combine(modelFolder, file), file.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream");
+        if (resolved.EarlyBert.DenseExport && model.Config.IsPruned)
+        {
+            var denseFolder = Path.Combine(options.WorkDirectory, "model-dense");
+            HfCheckpoint.SaveDenseExport(model, denseFolder, baseModel.VocabularyFile, baseModel.Lowercase);
+            foreach (var file in ModelFiles)
+                recorder.LogArtifact($"model-dense/{file}", Path.Combine(denseFolder, file), file.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream");
+        }
 
         var configFile = Path.Combine(options.WorkDirectory, "config.json");
         File.WriteAllText(configFile, RunConfigJson.ToJson(resolved));
@@ -330,6 +399,7 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
             FinalEvaluation = loop.LastEvaluation,
             FrameworkVersions = ModelCard.FrameworkVersionsOfThisProcess(),
             ReferenceVersions = resolved.ReferenceVersions,
+            Ticket = ticket,
         };
         var cardFile = Path.Combine(modelFolder, "README.md");
         File.WriteAllText(cardFile, card.ToMarkdown());
@@ -341,7 +411,7 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
     private sealed class Loop(
         TrainingJob job, RunConfig config, BertForSequenceClassification model, IBertOptimizer optimizer, EncodedDataset train,
         EncodedDataset validation, LoadedDataset data, BaseModel baseModel, Device device, long stepsPerEpoch, long totalSteps, int epochs,
-        SearchPhase? search)
+        SearchPhase? search, double epochOffset, Func<EarlyBertProgress?> earlyBertProgress)
     {
         public long Step { get; private set; }
         public EvaluationResult? LastEvaluation { get; private set; }
@@ -406,7 +476,7 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
                     epochLossSum += loss;
                     intervalLossSum += loss;
                     intervalSteps++;
-                    var fractionalEpoch = epoch + (batchIndex + 1) / (double)stepsPerEpoch;
+                    var fractionalEpoch = epochOffset + epoch + (batchIndex + 1) / (double)stepsPerEpoch;
                     if (!float.IsFinite(loss))
                         logger.LogWarning("Non-finite training loss {Loss} at step {Step}", loss, Step);
 
@@ -495,6 +565,7 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
         private void SaveCheckpoint(CheckpointState state)
         {
             var folder = Path.Combine(job.options.WorkDirectory, "checkpoint");
+            state = state with { EarlyBert = earlyBertProgress() };
             TrainingCheckpoint.Save(folder, model, optimizer, state, baseModel.VocabularyFile, baseModel.Lowercase);
             job.logger.LogInformation("Checkpoint at step {Step} in {Folder}", state.Step, folder);
             job.options.OnCheckpoint?.Invoke(folder, state);
