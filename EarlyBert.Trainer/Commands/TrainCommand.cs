@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace EarlyBert.Trainer.Commands;
 
 /// <summary>
-/// <c>train (--config FILE | --preset NAME) [--set key=value …] [--tracker URL | --offline DIR] [--resume RUN_ID|DIR]</c>:
+/// <c>train (--config FILE | --preset NAME) [--set key=value …] [--dense-export] [--tracker URL | --offline DIR] [--resume RUN_ID|DIR]</c>:
 /// trains in this process with a live progress display on standard error; prints the run id (or folder) and its
 /// final metrics as one JSON line on standard output.
 /// </summary>
@@ -26,7 +26,11 @@ internal static class TrainCommand
         var trackerUrl = new Option<string?>("--tracker") { Description = "Tracker base address (default http://localhost:5180)." };
         var offline = new Option<string?>("--offline") { Description = "Record into this folder instead of a tracker (send it later with upload)." };
         var resume = new Option<string?>("--resume") { Description = "Continue a run: its tracker id, or an offline folder." };
-        var command = new Command("train", "Fine-tunes a BERT classifier and records the run.") { config, preset, set, trackerUrl, offline, resume };
+        var denseExport = new Option<bool>("--dense-export")
+        {
+            Description = "In earlybert mode, also save the pruned model zero-padded to the full shape (model-dense/), readable by any BERT loader; the same as --set earlybert.dense_export=true.",
+        };
+        var command = new Command("train", "Fine-tunes a BERT classifier and records the run.") { config, preset, set, denseExport, trackerUrl, offline, resume };
         command.Validators.Add(result =>
         {
             var hasConfig = result.GetValue(config) is not null;
@@ -34,6 +38,8 @@ internal static class TrainCommand
             var resuming = result.GetValue(resume) is not null;
             if (!resuming && hasConfig == hasPreset) result.AddError("Give exactly one of --config FILE or --preset NAME.");
             if (result.GetValue(trackerUrl) is not null && result.GetValue(offline) is not null) result.AddError("Give --tracker or --offline, not both.");
+            // A resumed run continues under the config it started with.
+            if (resuming && result.GetValue(denseExport)) result.AddError("--dense-export belongs to a new run's config: a resumed run keeps the config it started with.");
         });
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -42,17 +48,18 @@ internal static class TrainCommand
             try
             {
                 var resumeValue = parse.GetValue(resume);
+                string[] overrides = [.. parse.GetValue(set) ?? [], .. parse.GetValue(denseExport) ? ["earlybert.dense_export=true"] : Array.Empty<string>()];
                 var offlineValue = parse.GetValue(offline) ?? (resumeValue is not null && Directory.Exists(resumeValue) ? resumeValue : null);
                 if (offlineValue is not null)
                 {
                     var runConfig = resumeValue is not null && Directory.Exists(resumeValue)
                         ? RunConfigJson.Parse(File.ReadAllText(Path.Combine(resumeValue, "config.json")))
-                        : Load(parse.GetValue(config), parse.GetValue(preset), parse.GetValue(set) ?? []);
+                        : Load(parse.GetValue(config), parse.GetValue(preset), overrides);
                     return await TrainOfflineAsync(runConfig, offlineValue, resumeValue is not null, logger, cancellationToken);
                 }
                 using var http = new HttpClient { BaseAddress = new Uri(TrackerAddress(parse.GetValue(trackerUrl))), Timeout = Timeout.InfiniteTimeSpan };
                 var tracker = new TrackerClient(http);
-                return await TrainTrackedAsync(tracker, parse.GetValue(config), parse.GetValue(preset), parse.GetValue(set) ?? [], resumeValue, logging, cancellationToken);
+                return await TrainTrackedAsync(tracker, parse.GetValue(config), parse.GetValue(preset), overrides, resumeValue, logging, cancellationToken);
             }
             catch (Exception exception) when (exception is RunConfigException or EarlyBert.Training.Data.DataException or FileNotFoundException or FormatException)
             {
