@@ -22,6 +22,7 @@ root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(ImportMiniLmCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(BenchTrackingCommand.Create());
+root.Subcommands.Add(BenchEarlyBertCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0 || parsed.CommandResult.Command == root && !args.Any(a => a is "--help" or "-h" or "-?" or "--version"))
