@@ -95,10 +95,13 @@ public sealed class MetricReader(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Several series downsampled to at most <paramref name="maxPoints"/> points each, in few queries: raw points of
-    /// the series with at most <paramref name="rawLimit"/> points (in the asked range), summaries of the rest.
+    /// the series with at most <paramref name="rawLimit"/> points (in the asked range), metric by metric while their
+    /// points together stay within <paramref name="rawBudget"/>; summaries of the rest. Raw points fill the whole
+    /// point budget, where a summary level is up to four times coarser than asked for (and never finer than 64 steps).
     /// </summary>
     public async Task<Dictionary<long, DownsampledSeries>> DownsampleManyAsync(
-        IReadOnlyList<SeriesInfo> series, int maxPoints, long rawLimit, int overread, SeriesOptions options, CancellationToken cancellationToken)
+        IReadOnlyList<SeriesInfo> series, int maxPoints, long rawLimit, int overread, SeriesOptions options, CancellationToken cancellationToken,
+        long rawBudget = long.MaxValue)
     {
         var result = new Dictionary<long, DownsampledSeries>();
         var windows = new Dictionary<long, SeriesWindow>();
@@ -115,9 +118,27 @@ public sealed class MetricReader(NpgsqlDataSource dataSource)
             }
         }
 
-        var plans = windows.ToDictionary(
-            w => w.Key,
-            w => Downsampler.Plan(w.Value.EstimatedPoints, w.Value.From, w.Value.To, maxPoints, w.Value.Series.NanCount > 0, Math.Max(rawLimit, maxPoints), overread));
+        var plans = new Dictionary<long, DownsamplePlan>(windows.Count);
+        var rawLeft = rawBudget;
+        // One metric's lines are read alike (all raw or all summarised), so the runs in one chart share a resolution;
+        // metrics with fewer raw points go first.
+        foreach (var metric in windows.Values.GroupBy(w => w.Series.Key).OrderBy(g => g.Sum(w => w.EstimatedPoints)))
+        {
+            var rawPoints = metric.Where(w => w.EstimatedPoints > maxPoints).Sum(w => w.EstimatedPoints);
+            var whole = metric.All(w => w.EstimatedPoints <= rawLimit) && rawPoints <= rawLeft;
+            if (whole)
+            {
+                rawLeft -= rawPoints;
+            }
+
+            foreach (var w in metric)
+            {
+                // A series that fits the point budget is always answered whole.
+                var fromPoints = whole || w.EstimatedPoints <= maxPoints;
+                plans[w.Series.Id] = Downsampler.Plan(w.EstimatedPoints, w.From, w.To, maxPoints, w.Series.NanCount > 0, fromPoints ? long.MaxValue : 0, overread);
+            }
+        }
+
         var sampled = new Dictionary<long, List<StepValue>>();
 
         var raw = windows.Values.Where(w => plans[w.Series.Id].Raw).ToArray();

@@ -56,6 +56,35 @@ public sealed class CompareApiTests(TrackerAppFactory tracker) : IClassFixture<T
         Assert.Equal(new double?[] { 0.5, null, null }, acc.Latest);
     }
 
+    [Fact]
+    public async Task A_compared_series_that_fits_the_raw_limit_fills_the_point_budget_and_keeps_its_spike()
+    {
+        // 3,000 points at maxPoints 1,000: the finest summary level would answer ~100 points; raw buckets fill the budget.
+        var runs = new List<Run>();
+        for (var i = 0; i < 2; i++)
+        {
+            var run = await tracker.NewRunAsync(RunStatuses.Running, "compare-raw");
+            runs.Add(run);
+            await client.LogBatchAsync(run.Id, new RunBatch(
+                Guid.NewGuid(),
+                Enumerable.Range(0, 3000).Select(s => new MetricPoint("loss", s, s == 1234 + i ? 50 : 1.0 / (s + 1))).ToList()), CancellationToken.None);
+        }
+
+        var comparison = await client.CompareAsync(runs.Select(r => r.Id).ToList(), ["loss"], 1000, CancellationToken.None);
+
+        var loss = comparison.Metrics.Single();
+        for (var i = 0; i < 2; i++)
+        {
+            var series = loss.Series[i]!;
+            // 499 buckets of 7 steps hold a minimum and a maximum each: ~860 points.
+            Assert.InRange(series.Points.Count, 800, 1000);
+            Assert.True(series.Downsampled);
+            Assert.Contains(new StepValue(1234 + i, 50), series.Points);
+            Assert.Equal(0, series.Points[0].Step);
+            Assert.Equal(2999, series.Points[^1].Step);
+        }
+    }
+
     [Theory]
     [InlineData("one-run")]
     [InlineData("twenty-one-runs")]
