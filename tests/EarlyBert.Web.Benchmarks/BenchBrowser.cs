@@ -37,7 +37,17 @@ public sealed class BenchBrowser : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
         });
         context.SetDefaultTimeout(60_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        // A page that never draws says why here rather than only timing out.
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                Console.Error.WriteLine($"  browser {message.Type}: {message.Text}");
+            }
+        };
+        page.PageError += (_, error) => Console.Error.WriteLine($"  browser page error: {error}");
+        return page;
     }
 
     public async ValueTask DisposeAsync()

@@ -6,8 +6,15 @@ namespace EarlyBert.Web.Benchmarks;
 /// <param name="Points">Points per metric of each compared run.</param>
 /// <param name="Runs">Runs on the Runs page.</param>
 /// <param name="Loads">Timed page loads per figure (after one warm-up), reported as the median.</param>
-public sealed record BenchOptions(int Points = 100_000, int Runs = 10_000, int Loads = 5)
+/// <param name="Only">The one scenario to run (<c>compare</c>, <c>live</c> or <c>runs</c>), null for all.</param>
+public sealed record BenchOptions(int Points = 100_000, int Runs = 10_000, int Loads = 5, string? Only = null)
 {
+    /// <summary>The scenarios, in the order they run.</summary>
+    public static readonly string[] Scenarios = ["compare", "live", "runs"];
+
+    /// <summary>Whether <paramref name="scenario"/> runs.</summary>
+    public bool Includes(string scenario) => Only is null || Only == scenario;
+
     /// <summary>Compared runs (the most Compare takes).</summary>
     public const int CompareRuns = 20;
 
@@ -19,13 +26,21 @@ public sealed record BenchOptions(int Points = 100_000, int Runs = 10_000, int L
         var options = new BenchOptions();
         for (var i = 0; i < args.Length; i++)
         {
-            var value = i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : throw new ArgumentException($"{args[i]} needs a value");
+            var text = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
+            if (args[i] == "--only")
+            {
+                options = Scenarios.Contains(text) ? options with { Only = text } : throw new ArgumentException($"--only takes {string.Join(", ", Scenarios)}");
+                i++;
+                continue;
+            }
+
+            var value = int.Parse(text, CultureInfo.InvariantCulture);
             options = args[i] switch
             {
                 "--points" => options with { Points = value },
                 "--runs" => options with { Runs = value },
                 "--loads" => options with { Loads = value },
-                _ => throw new ArgumentException($"unknown option {args[i]}; usage: [--points N] [--runs N] [--loads N]"),
+                _ => throw new ArgumentException($"unknown option {args[i]}; usage: [--points N] [--runs N] [--loads N] [--only compare|live|runs]"),
             };
             i++;
         }

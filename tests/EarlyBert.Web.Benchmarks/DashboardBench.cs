@@ -42,6 +42,11 @@ public sealed class DashboardBench(BenchPlatform platform, BenchBrowser browser,
             await page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
             await page.WaitForFunctionAsync(ChartsDrawn, new object[] { BenchOptions.Metrics.Length, BenchOptions.CompareRuns });
             var drawnAt = watch.Elapsed.TotalMilliseconds;
+            if (load == 1)
+            {
+                await PrintTimelineAsync(page);
+            }
+
             // A zoom on the first chart to the middle tenth of the steps: answered when Plotly has redrawn it.
             await page.EvaluateAsync("""
                 async (maxStep) => {
@@ -189,6 +194,30 @@ public sealed class DashboardBench(BenchPlatform platform, BenchBrowser browser,
 
         Add($"Runs ({options.Runs:N0} runs): navigation → first page rows", Median(first), "GET /api/runs?skip=0&take=25", listApi, 500, "");
         Add($"Runs: filter typed → {5} matching rows", filtered.Count == 0 ? null : Median(filtered), $"GET /api/runs?filter={filter}", filterApi, 500, filterNote ?? "");
+    }
+
+    // Where a page load's time went: the document, the scripts and the circuit's connection, in the browser's own
+    // timeline (ms since navigation started).
+    private static async Task PrintTimelineAsync(IPage page)
+    {
+        var lines = await page.EvaluateAsync<string[]>("""
+            () => {
+              const nav = performance.getEntriesByType('navigation')[0];
+              const rows = [`document: response ${nav.responseStart.toFixed(0)}–${nav.responseEnd.toFixed(0)}, DOMContentLoaded ${nav.domContentLoadedEventEnd.toFixed(0)}, ${nav.transferSize} bytes`];
+              for (const r of performance.getEntriesByType('resource')) {
+                if (/blazor|plotly|metric-chart|MudBlazor/.test(r.name)) {
+                  rows.push(`${r.name.replace(location.origin, '')}: ${r.startTime.toFixed(0)}–${r.responseEnd.toFixed(0)}, ${r.transferSize} bytes`);
+                }
+              }
+              for (const m of performance.getEntriesByType('mark')) rows.push(`mark ${m.name}: ${m.startTime.toFixed(0)}`);
+              for (const m of performance.getEntriesByType('measure')) rows.push(`measure ${m.name}: ${m.startTime.toFixed(0)} + ${m.duration.toFixed(0)}`);
+              return rows;
+            }
+            """);
+        foreach (var line in lines)
+        {
+            Console.WriteLine($"    {line}");
+        }
     }
 
     public void PrintSummary()

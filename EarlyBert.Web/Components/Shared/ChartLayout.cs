@@ -1,25 +1,26 @@
 using EarlyBert.Web.Components.Shared.Charts;
-using Plotly.Blazor;
-using Plotly.Blazor.LayoutLib;
 
 namespace EarlyBert.Web.Components.Shared;
 
-/// <summary>The one look of every metric chart.</summary>
+/// <summary>The one look of every metric chart: a plotly.js layout object, serialised as it is.</summary>
 public static class ChartLayout
 {
+    /// <summary>Height of every chart in pixels (also the placeholder's, so the page does not jump).</summary>
+    public const int Height = 300;
+
     /// <summary>A compact layout titled <paramref name="metric"/>, its axes as <paramref name="options"/> say.</summary>
-    public static Plotly.Blazor.Layout For(string metric, MetricChartOptions options) => new()
+    public static object For(string metric, MetricChartOptions options) => new
     {
-        Title = new Title { Text = metric },
-        Height = 300,
-        Margin = new Margin { L = 50, R = 20, T = 40, B = 40 },
-        XAxis = [new XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = XTitle(options.XAxis) } }],
-        YAxis = [new YAxis { Type = options.LogScale ? Plotly.Blazor.LayoutLib.YAxisLib.TypeEnum.Log : Plotly.Blazor.LayoutLib.YAxisLib.TypeEnum.Linear }],
+        title = new { text = metric },
+        height = Height,
+        margin = new { l = 50, r = 20, t = 40, b = 40 },
+        xaxis = new { title = new { text = XTitle(options.XAxis) } },
+        yaxis = new { type = options.LogScale ? "log" : "linear" },
         // One hover box listing every line's value at the x under the pointer.
-        HoverMode = HoverModeEnum.XUnified,
-        ShowLegend = true,
+        hovermode = "x unified",
+        showlegend = true,
         // Keeps the user's zoom and hidden lines when live data redraws the chart; another x axis starts afresh.
-        UiRevision = $"{metric}|{options.XAxis}",
+        uirevision = $"{metric}|{options.XAxis}",
     };
 
     /// <summary>The x axis title.</summary>

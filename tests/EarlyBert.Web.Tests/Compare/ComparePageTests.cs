@@ -12,19 +12,34 @@ public sealed class ComparePageTests : DashboardTestContext
     private static readonly Guid A = Guid.Parse("aaaaaaaa-0000-0000-0000-000000000001");
     private static readonly Guid B = Guid.Parse("bbbbbbbb-0000-0000-0000-000000000002");
 
+    // The page asks the tracker only once its circuit is interactive (the prerender shows the loading state).
+    public ComparePageTests() => Context.Renderer.SetRendererInfo(new RendererInfo("Server", true));
+
     private NavigationManager Navigation => Context.Services.GetRequiredService<NavigationManager>();
+
+    [Fact]
+    public void The_server_prerender_says_comparing_and_leaves_the_tracker_to_the_circuit()
+    {
+        Context.Renderer.SetRendererInfo(new RendererInfo("Static", false));
+        CannedComparison("float32");
+        Navigation.NavigateTo($"/compare?runs={A},{B}&metrics=eval/loss");
+
+        var page = Render<ComparePage>();
+
+        Assert.Single(page.FindAll("[data-test=compare-loading]"));
+        Assert.Empty(Tracker.Requests);
+    }
 
     private void CannedComparison(string bPrecision)
     {
-        Tracker.Json($"api/runs/{A}/metrics", $"[{RunJson.Latest("eval/loss", 20, 0.3)}]");
-        Tracker.Json($"api/runs/{B}/metrics", $"[{RunJson.Latest("eval/loss", 20, 0.4)},{RunJson.Latest("eval/accuracy", 20, 0.9)}]");
         Tracker.Json("api/compare", $$"""
             {"runs":[{{TrackerJson.Summary(A, "otter")}},{{TrackerJson.Summary(B, "heron")}}],
              "params":[{"key":"training.batch_size","values":["16","16"],"differs":false},
                        {"key":"training.precision","values":["float32","{{bPrecision}}"],"differs":{{(bPrecision != "float32" ? "true" : "false")}}}],
              "metadata":[{"key":"precision","values":["float32","{{bPrecision}}"],"differs":{{(bPrecision != "float32" ? "true" : "false")}}}],
              "metrics":[{"key":"eval/loss","latest":[0.3,0.4],"differs":true,
-                         "series":[{{RunJson.Series("eval/loss", [10, 20], [0.25, 0.3])}},{{RunJson.Series("eval/loss", [10, 20], [0.5, 0.4])}}]}]}
+                         "series":[{{RunJson.Series("eval/loss", [10, 20], [0.25, 0.3])}},{{RunJson.Series("eval/loss", [10, 20], [0.5, 0.4])}}]}],
+             "metricKeys":["eval/accuracy","eval/loss"]}
             """);
     }
 
@@ -89,6 +104,19 @@ public sealed class ComparePageTests : DashboardTestContext
     }
 
     [Fact]
+    public void The_metric_choice_comes_from_the_compare_answer_without_asking_each_run_for_its_metrics()
+    {
+        CannedComparison("float32");
+        Navigation.NavigateTo($"/compare?runs={A},{B}&metrics=eval/loss");
+
+        var page = Render<ComparePage>();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindComponents<Components.Shared.MetricChart>()));
+        Assert.Equal(["eval/accuracy", "eval/loss"], page.FindAll("[data-test=metric-choice] label").Select(l => l.TextContent.Trim()));
+        Assert.Equal([$"GET api/compare?runs={A},{B}&metrics=eval/loss&maxPoints=1000"], Tracker.Requests);
+    }
+
+    [Fact]
     public void An_address_with_one_run_explains_itself_without_asking_the_tracker()
     {
         Navigation.NavigateTo($"/compare?runs={A}");
@@ -102,8 +130,6 @@ public sealed class ComparePageTests : DashboardTestContext
     [Fact]
     public void A_tracker_refusal_shows_its_message()
     {
-        Tracker.Json($"api/runs/{A}/metrics", "[]");
-        Tracker.Json($"api/runs/{B}/metrics", "[]");
         Tracker.Problem("api/compare", HttpStatusCode.NotFound, $"Run {B} does not exist");
         Navigation.NavigateTo($"/compare?runs={A},{B}");
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Bunit;
+using Bunit.TestDoubles;
 using EarlyBert.Web.Components.Pages.Runs;
 using EarlyBert.Web.Tests.Infrastructure;
 
@@ -7,6 +8,26 @@ namespace EarlyBert.Web.Tests.Runs;
 
 public sealed class RunsPageTests : DashboardTestContext
 {
+    // The page hands its first page from the server prerender to the circuit through the persisted state.
+    private readonly BunitPersistentComponentState state;
+
+    public RunsPageTests() => state = Context.AddBunitPersistentComponentState();
+
+    [Fact]
+    public void The_first_page_the_prerender_showed_is_shown_again_by_the_circuit_without_asking_the_tracker()
+    {
+        Tracker.Json("api/runs?", TrackerJson.Page(2, TrackerJson.Summary(Guid.NewGuid(), "otter"), TrackerJson.Summary(Guid.NewGuid(), "heron")));
+        var prerender = Render<RunsPage>();
+        prerender.WaitForAssertion(() => Assert.Equal(2, prerender.FindAll(".mud-table-body tr.mud-table-row").Count));
+        Assert.Single(Tracker.Requests, r => r.Contains("api/runs?", StringComparison.Ordinal));
+
+        state.TriggerOnPersisting();
+        var circuit = Render<RunsPage>();
+
+        Assert.Equal(2, circuit.FindAll(".mud-table-body tr.mud-table-row a[href^='/runs/']").Count);
+        Assert.Single(Tracker.Requests, r => r.Contains("api/runs?", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Before_the_tracker_answers_the_page_says_loading_and_never_no_runs_yet()
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using Bunit;
+using Bunit.TestDoubles;
 using EarlyBert.Web.Components.Pages.Runs;
 using EarlyBert.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components;
@@ -10,6 +11,11 @@ namespace EarlyBert.Web.Tests.Runs;
 /// <summary>The Runs page's filter, order, columns, CSV link and live updates, against canned tracker answers.</summary>
 public sealed class RunsPageViewTests : DashboardTestContext
 {
+    // The page hands its first page from the server prerender to the circuit through the persisted state.
+    private readonly BunitPersistentComponentState state;
+
+    public RunsPageViewTests() => state = Context.AddBunitPersistentComponentState();
+
     private static readonly Guid First = Guid.Parse("11111111-1111-4111-8111-111111111111");
     private static readonly Guid Second = Guid.Parse("22222222-2222-4222-8222-222222222222");
 

@@ -4,6 +4,7 @@ using EarlyBert.Tracker.Client.Metrics;
 using EarlyBert.Web.Components.Shared;
 using EarlyBert.Web.Components.Shared.Charts;
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
 
 namespace EarlyBert.Web.Components.Pages.Compare;
 
@@ -65,6 +66,9 @@ public partial class ComparePage
     private NavigationManager Navigation { get; set; } = default!;
 
     [Inject]
+    private IJSRuntime JS { get; set; } = default!;
+
+    [Inject]
     private ILogger<ComparePage> Logger { get; set; } = default!;
 
     private CompareView View => CompareQuery.ParseView(MetricsQuery, DiffQuery, XQuery, SmoothQuery, LogQuery);
@@ -87,9 +91,21 @@ public partial class ComparePage
         loadedQuery = query;
         (queryError, loadError, comparison) = (null, null, null);
         (runIds, queryError) = CompareQuery.ParseRuns(RunsQuery);
-        if (queryError is null)
+        // The server prerender only says "Comparing runs…": the charts draw once the circuit is up, and a compare
+        // fetched for the prerender would be fetched again (and its series sent twice) by the interactive render.
+        if (queryError is null && RendererInfo.IsInteractive)
         {
             await ReloadAsync();
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        // plotly.js runs in the browser while the tracker answers, rather than after the series arrive.
+        if (firstRender && queryError is null)
+        {
+            await MetricChart.LoadPlotlyAsync(JS, Assets, Logger);
         }
     }
 
@@ -98,13 +114,18 @@ public partial class ComparePage
         loadError = null;
         try
         {
-            // The compare API returns only the metrics asked for; which ones exist comes from each run's latest values.
-            var latest = await Task.WhenAll(runIds.Select(id => Tracker.GetLatestMetricsAsync(id, CancellationToken.None)));
-            available = MetricKeys.Ordered(latest.SelectMany(l => l).Select(m => m.Key));
+            // The compare answer lists every metric key the runs have; only the default choice needs them first.
             var asked = CompareQuery.ParseMetrics(MetricsQuery);
-            chosen = MetricsQuery is null ? available.Take(DefaultMetricCount).ToList() : asked.Where(available.Contains).ToList();
-            var answer = await Tracker.CompareAsync(runIds, chosen, MaxPoints, CancellationToken.None, withTimes: ChartOptions.NeedsTimes);
-            Show(answer);
+            if (MetricsQuery is null)
+            {
+                var keys = await Tracker.CompareAsync(runIds, [], MaxPoints, CancellationToken.None);
+                asked = MetricKeys.Ordered(keys.MetricKeys ?? []).Take(DefaultMetricCount).ToList();
+            }
+
+            var answer = await Tracker.CompareAsync(runIds, asked, MaxPoints, CancellationToken.None, withTimes: ChartOptions.NeedsTimes);
+            available = MetricKeys.Ordered(answer.MetricKeys ?? []);
+            chosen = asked.Where(available.Contains).ToList();
+            Show(answer with { Metrics = answer.Metrics.Where(m => chosen.Contains(m.Key)).ToList() });
         }
         catch (Exception exception) when (TrackerErrors.IsTrackerFailure(exception, CancellationToken.None))
         {

@@ -25,7 +25,12 @@ public partial class RunsPage : IDisposable
     private readonly Dictionary<Guid, string> liveStatus = [];
     private readonly Dictionary<Guid, Dictionary<string, double>> liveMetrics = [];
 
+    // The page the server prerender showed, handed to the circuit so its first render shows the same rows at once.
+    private const string FirstPageKey = "runs-first-page";
+
     private MudDataGrid<RunSummary>? grid;
+    private FirstPage? firstPage;
+    private PersistingComponentStateSubscription persisting;
     private HashSet<RunSummary> selected = new(RunById.Instance);
     private RunsView view = RunsView.Default;
     private string? gridOrder;
@@ -66,6 +71,9 @@ public partial class RunsPage : IDisposable
     private TimeProvider Time { get; set; } = default!;
 
     [Inject]
+    private PersistentComponentState State { get; set; } = default!;
+
+    [Inject]
     private ILogger<RunsPage> Logger { get; set; } = default!;
 
     private bool CanCompare => selected.Count is >= CompareQuery.MinRuns and <= CompareQuery.MaxRuns;
@@ -75,6 +83,25 @@ public partial class RunsPage : IDisposable
     private string LiveTooltip => liveError is null
         ? "Statuses and new runs update as the tracker reports them."
         : $"The tracker's event stream broke ({liveError}); trying again.";
+
+    /// <inheritdoc />
+    protected override void OnInitialized()
+    {
+        if (State.TryTakeFromJson<FirstPage>(FirstPageKey, out var persisted))
+        {
+            firstPage = persisted;
+        }
+
+        persisting = State.RegisterOnPersisting(() =>
+        {
+            if (firstPage is { } page)
+            {
+                State.PersistAsJson(FirstPageKey, page);
+            }
+
+            return Task.CompletedTask;
+        });
+    }
 
     /// <inheritdoc />
     protected override async Task OnParametersSetAsync()
@@ -113,6 +140,7 @@ public partial class RunsPage : IDisposable
 
         if (reload && grid is not null)
         {
+            firstPage = null;
             loading = true;
             filterError = null;
             // A new filter or order starts on the first page.
@@ -154,8 +182,16 @@ public partial class RunsPage : IDisposable
         var asked = view;
         try
         {
-            var page = await Tracker.SearchRunsAsync(
-                NullIfEmpty(asked.Filter), NullIfEmpty(asked.OrderBy), asked.ParamKeys, asked.MetricKeys, state.Page * state.PageSize, state.PageSize, cancellationToken);
+            // The prerender's first page answers the circuit's first asks for it; later ones go to the tracker.
+            var page = firstPage is { } shown && shown.Href == asked.Href && state.Page == 0 && state.PageSize == shown.PageSize
+                ? shown.Runs
+                : await Tracker.SearchRunsAsync(
+                    NullIfEmpty(asked.Filter), NullIfEmpty(asked.OrderBy), asked.ParamKeys, asked.MetricKeys, state.Page * state.PageSize, state.PageSize, cancellationToken);
+            if (state.Page == 0)
+            {
+                firstPage = new FirstPage(asked.Href, state.PageSize, page);
+            }
+
             (loading, loadError, filterError) = (false, null, null);
             liveStatus.Clear();
             liveMetrics.Clear();
@@ -241,7 +277,11 @@ public partial class RunsPage : IDisposable
         return ReloadAsync();
     }
 
-    private Task ReloadAsync() => grid?.ReloadServerData() ?? Task.CompletedTask;
+    private Task ReloadAsync()
+    {
+        firstPage = null;
+        return grid?.ReloadServerData() ?? Task.CompletedTask;
+    }
 
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
@@ -320,8 +360,15 @@ public partial class RunsPage : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        persisting.Dispose();
         watch?.Cancel();
         watch?.Dispose();
         refresh?.Dispose();
     }
 }
+
+/// <summary>The first page of a Runs view, as the prerender showed it.</summary>
+/// <param name="Href">The view's address.</param>
+/// <param name="PageSize">Rows per page it was asked with.</param>
+/// <param name="Runs">The tracker's answer.</param>
+internal sealed record FirstPage(string Href, int PageSize, RunPage Runs);
