@@ -46,6 +46,34 @@ public sealed class EarlyBertTrainCommandTests : IDisposable
         Assert.Contains("--dense-export", refused.Error);
     }
 
+    [Fact]
+    public async Task Bench_earlybert_trains_both_modes_and_prints_the_figures_on_standard_output_and_progress_on_standard_error()
+    {
+        var data = Path.Combine(folder, "bench.tsv");
+        await File.WriteAllLinesAsync(data, ["text\tlabel", .. Enumerable.Range(0, 64).Select(i => i % 2 == 0 ? $"agenda for the review {i}\tham" : $"claim your reward today {i}\tspam")]);
+        var runs = Path.Combine(folder, "bench-runs");
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("bench-earlybert", "--preset", "smoke", "--runs", runs,
+            "--set", $"data.train_file={data}", "--set", "data.validation_fraction=0.25", "--set", "training.epochs=4");
+        Assert.True(exitCode == 0, stderr);
+
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("smoke with data.train_file=", lines[0]);
+        Assert.Contains("seed 42", lines[0]);
+        var dense = lines.Single(l => l.StartsWith("dense ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var earlyBert = lines.Single(l => l.StartsWith("earlybert  ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("12", dense[4]); // 48 examples, batch 16, 4 epochs
+        var drawStep = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(runs, "earlybert", "metadata.json")))!["earlybert.draw_step"]!.GetValue<long>();
+        Assert.Equal((drawStep + 8).ToString(System.Globalization.CultureInfo.InvariantCulture), earlyBert[4]);
+        // The accuracy printed is the run's last evaluation.
+        var lastAccuracy = OfflineRunFolder.ReadMetrics(Path.Combine(runs, "earlybert")).Where(m => m.Key == "eval/accuracy").MaxBy(m => m.Step)!.Value;
+        Assert.Equal(lastAccuracy, double.Parse(earlyBert[5], System.Globalization.CultureInfo.InvariantCulture), 4);
+        Assert.Contains(lines, l => l.StartsWith("pruning: parameters ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"ticket: drawn at step {drawStep} ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("mask distance (step: heads ffn): 2: ", StringComparison.Ordinal));
+        Assert.Matches("^earlybert vs dense: wall time [+-][0-9.]+% .*goal (met|not met)$", lines[^1]);
+        Assert.Contains("the earlybert run", stderr);
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
