@@ -1,6 +1,7 @@
 using System.Net;
 using Bunit;
 using Bunit.TestDoubles;
+using Microsoft.AspNetCore.Components;
 using EarlyBert.Web.Components.Pages.Runs;
 using EarlyBert.Web.Tests.Infrastructure;
 
@@ -11,7 +12,11 @@ public sealed class RunsPageTests : DashboardTestContext
     // The page hands its first page from the server prerender to the circuit through the persisted state.
     private readonly BunitPersistentComponentState state;
 
-    public RunsPageTests() => state = Context.AddBunitPersistentComponentState();
+    public RunsPageTests()
+    {
+        state = Context.AddBunitPersistentComponentState();
+        Context.Renderer.SetRendererInfo(new RendererInfo("Server", true));
+    }
 
     [Fact]
     public void The_first_page_the_prerender_showed_is_shown_again_by_the_circuit_without_asking_the_tracker()

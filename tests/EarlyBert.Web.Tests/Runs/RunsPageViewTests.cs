@@ -14,7 +14,11 @@ public sealed class RunsPageViewTests : DashboardTestContext
     // The page hands its first page from the server prerender to the circuit through the persisted state.
     private readonly BunitPersistentComponentState state;
 
-    public RunsPageViewTests() => state = Context.AddBunitPersistentComponentState();
+    public RunsPageViewTests()
+    {
+        state = Context.AddBunitPersistentComponentState();
+        Context.Renderer.SetRendererInfo(new RendererInfo("Server", true));
+    }
 
     private static readonly Guid First = Guid.Parse("11111111-1111-4111-8111-111111111111");
     private static readonly Guid Second = Guid.Parse("22222222-2222-4222-8222-222222222222");
