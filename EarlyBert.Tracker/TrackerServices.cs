@@ -8,6 +8,7 @@ using EarlyBert.Tracker.Experiments;
 using EarlyBert.Tracker.Exports;
 using EarlyBert.Tracker.Http;
 using EarlyBert.Tracker.Metrics;
+using EarlyBert.Tracker.Reproduction;
 using EarlyBert.Tracker.RunData;
 using EarlyBert.Tracker.Runs;
 using EarlyBert.Tracker.Workers;
@@ -49,6 +50,7 @@ public static class TrackerServices
         builder.Services.AddSingleton<RunStore>();
         builder.Services.AddSingleton<RunBatchWriter>();
         builder.Services.AddSingleton<MetricReader>();
+        builder.Services.AddSingleton<ReproductionStore>();
         builder.Services.AddHostedService<CrashDetector>();
         return builder;
     }
@@ -59,6 +61,7 @@ public static class TrackerServices
         app.MapWorkersApi();
         app.MapExperimentsApi();
         app.MapRunsApi();
+        app.MapReproductionApi();
         app.MapRunDataApi();
         app.MapMetricsApi();
         app.MapCompareApi();

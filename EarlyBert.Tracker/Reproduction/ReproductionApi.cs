@@ -5,33 +5,8 @@ using EarlyBert.Tracker.Events;
 using EarlyBert.Tracker.Http;
 using EarlyBert.Tracker.Runs;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace EarlyBert.Tracker.Reproduction;
-
-/// <summary>What the reproduction endpoints need, bundled so that each handler (and the runs API) gets a store.</summary>
-internal readonly record struct ReproductionServices(
-    NpgsqlDataSource DataSource, RunStore Runs, RunEventBroadcaster Events, TimeProvider Time, ILoggerFactory Logging)
-{
-    /// <summary>A store over these services (cheap: it holds references only).</summary>
-    public ReproductionStore Store => new(DataSource, Runs, Events, Time, Logging.CreateLogger<ReproductionStore>());
-
-    /// <summary>
-    /// Judges <paramref name="runId"/> if it is a reproduction that has ended. A failure is logged, not thrown: the
-    /// run's end is recorded already, and <c>GET …/reproduction</c> judges an unjudged reproduction again.
-    /// </summary>
-    public async Task JudgeQuietlyAsync(Guid runId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Store.JudgeAsync(runId, cancellationToken);
-        }
-        catch (Exception exception) when (exception is NpgsqlException or JsonException or InvalidOperationException)
-        {
-            Logging.CreateLogger<ReproductionStore>().LogError(exception, "Reproduction {RunId} could not be judged", runId);
-        }
-    }
-}
 
 /// <summary>Endpoints of reproductions: <c>POST /api/runs/{id}/reproduce</c> and <c>GET /api/runs/{id}/reproduction</c>.</summary>
 public static class ReproductionApi
@@ -52,7 +27,7 @@ public static class ReproductionApi
     }
 
     private static async Task<Results<Created<Run>, ValidationProblem, ProblemHttpResult>> ReproduceAsync(
-        Guid runId, ReproduceRun? request, [AsParameters] ReproductionServices services, CancellationToken cancellationToken)
+        Guid runId, ReproduceRun? request, RunStore runs, ReproductionStore store, CancellationToken cancellationToken)
     {
         var overrides = request?.Overrides ?? new Dictionary<string, string>();
         if (overrides.Count > MaxOverrides || overrides.Keys.Any(string.IsNullOrWhiteSpace))
@@ -60,7 +35,7 @@ public static class ReproductionApi
             return Problems.Invalid("overrides", $"Overrides are at most {MaxOverrides} dotted config keys, each with a value.");
         }
 
-        if (await services.Runs.GetAsync(runId, cancellationToken) is not { } parent)
+        if (await runs.GetAsync(runId, cancellationToken) is not { } parent)
         {
             return Problems.NotFound($"There is no run {runId}.");
         }
@@ -93,15 +68,15 @@ public static class ReproductionApi
             return Problems.Invalid(exception.Key is { } key ? $"overrides.{key}" : "overrides", exception.Message);
         }
 
-        var childId = await services.Store.CreateAsync(parent, config, overrides, cancellationToken);
-        var child = (await services.Runs.GetAsync(childId, cancellationToken))!;
+        var childId = await store.CreateAsync(parent, config, overrides, cancellationToken);
+        var child = (await runs.GetAsync(childId, cancellationToken))!;
         return TypedResults.Created($"/api/runs/{childId}", child);
     }
 
     private static async Task<Results<Ok<ReproductionReport>, ProblemHttpResult>> GetAsync(
-        Guid runId, [AsParameters] ReproductionServices services, CancellationToken cancellationToken)
+        Guid runId, RunStore runs, ReproductionStore store, CancellationToken cancellationToken)
     {
-        if (await services.Runs.GetAsync(runId, cancellationToken) is not { } child)
+        if (await runs.GetAsync(runId, cancellationToken) is not { } child)
         {
             return Problems.NotFound($"There is no run {runId}.");
         }
@@ -111,15 +86,14 @@ public static class ReproductionApi
             return Problems.NotFound($"Run {runId} is not a reproduction (POST /api/runs/{{id}}/reproduce makes one).");
         }
 
-        var store = services.Store;
         if (child.Reproduction.Verdict is null && RunStatuses.IsTerminal(child.Status))
         {
             // Ended without a status update through the API (cancelled while queued, crashed): judge it now.
             await store.JudgeAsync(runId, cancellationToken);
-            child = (await services.Runs.GetAsync(runId, cancellationToken))!;
+            child = (await runs.GetAsync(runId, cancellationToken))!;
         }
 
-        var parent = (await services.Runs.GetAsync(child.Reproduction!.ParentRunId, cancellationToken))!;
+        var parent = (await runs.GetAsync(child.Reproduction!.ParentRunId, cancellationToken))!;
         var verdict = await store.JudgeMetricsAsync(parent, child, cancellationToken);
         var differences = verdict.Differences.Select(d => new ReproductionSeries(d.Metric, d.Steps, d.RelativeDifferences)).ToList();
         return TypedResults.Ok(new ReproductionReport(child.Id, child.Status, child.Reproduction, differences));

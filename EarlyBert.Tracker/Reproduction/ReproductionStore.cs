@@ -13,8 +13,25 @@ namespace EarlyBert.Tracker.Reproduction;
 /// Reproductions in PostgreSQL (<c>run_reproductions</c>): creating one beside its queued run, and judging it with
 /// <see cref="ReproductionVerdict"/> once it has ended.
 /// </summary>
-internal sealed class ReproductionStore(NpgsqlDataSource dataSource, RunStore runs, RunEventBroadcaster events, TimeProvider time, ILogger logger)
+internal sealed class ReproductionStore(
+    NpgsqlDataSource dataSource, RunStore runs, RunEventBroadcaster events, TimeProvider time, ILogger<ReproductionStore> logger)
 {
+    /// <summary>
+    /// Judges <paramref name="runId"/> if it is a reproduction that has ended. A failure is logged, not thrown: the
+    /// run's end is recorded already, and <c>GET …/reproduction</c> judges an unjudged reproduction again.
+    /// </summary>
+    public async Task JudgeQuietlyAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await JudgeAsync(runId, cancellationToken);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or JsonException or InvalidOperationException)
+        {
+            logger.LogError(exception, "Reproduction {RunId} could not be judged", runId);
+        }
+    }
+
     /// <summary>The columns <see cref="Read"/> reads from <c>run_reproductions</c>.</summary>
     internal const string Columns =
         "parent_run_id, overrides::text, verdict, description, tolerance, max_relative_difference, first_divergence::text, " +

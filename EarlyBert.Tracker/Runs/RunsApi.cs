@@ -46,7 +46,6 @@ public static class RunsApi
         group.MapPost("/{runId:guid}/cancel", CancelAsync)
             .WithName("CancelRun")
             .WithSummary("Cancels a queued run, or asks the worker of a running run to stop.");
-        app.MapReproductionApi();
         return app;
     }
 
@@ -178,7 +177,7 @@ public static class RunsApi
         await runs.GetAsync(runId, cancellationToken) is { } run ? TypedResults.Ok(run) : Problems.NotFound($"There is no run {runId}.");
 
     private static async Task<Results<Ok<Run>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid runId, UpdateRun update, RunStore runs, [AsParameters] ReproductionServices reproductions, CancellationToken cancellationToken)
+        Guid runId, UpdateRun update, RunStore runs, ReproductionStore reproductions, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (update.Status is { } status && !RunStatuses.IsKnown(status))
@@ -238,7 +237,7 @@ public static class RunsApi
         await runs.HeartbeatAsync(runId, cancellationToken) is { } heartbeat ? TypedResults.Ok(heartbeat) : Problems.NotFound($"There is no run {runId}.");
 
     private static async Task<Results<Ok<Run>, ProblemHttpResult>> CancelAsync(
-        Guid runId, RunStore runs, [AsParameters] ReproductionServices reproductions, CancellationToken cancellationToken)
+        Guid runId, RunStore runs, ReproductionStore reproductions, CancellationToken cancellationToken)
     {
         var (error, detail) = await runs.CancelAsync(runId, cancellationToken);
         if (error == RunChangeError.None)
