@@ -84,7 +84,7 @@ public static class EarlyBertBenchmark
         var drawStep = meta["earlybert.draw_step"]!.GetValue<long>();
         var searchSeconds = Number("earlybert.search_seconds");
         var efficientSeconds = Number("earlybert.efficient_seconds");
-        var searchRate = Mean(earlyBert.Metrics.Where(m => m.Key == MetricKeys.SequencesPerSecond && m.Step <= drawStep));
+        var searchRate = Number("earlybert.search_sequences_per_second");
 
         text.AppendLine(c, $"{"mode",-10} {"wall s",8} {"search s",9} {"train s",8} {"steps",6} {"accuracy",9} {"macro F1",9} {"parameters",11} {"seq/s",8}");
         text.AppendLine(c, $"{"dense",-10} {dense.WallSeconds,8:F1} {"-",9} {"-",8} {dense.Steps,6} {dense.Accuracy,9:F4} {dense.F1Macro,9:F4} {dense.Metadata["model.parameters"]!.GetValue<long>(),11:N0} {dense.SequencesPerSecond,8:F2}");
@@ -111,12 +111,6 @@ public static class EarlyBertBenchmark
         var heads = metrics.Where(m => m.Key == EarlyBirdMetricKeys.MaskDistanceHeads).ToDictionary(m => m.Step, m => m.Value);
         return metrics.Where(m => m.Key == EarlyBirdMetricKeys.MaskDistanceFfn).OrderBy(m => m.Step)
             .Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Step}: {(heads.TryGetValue(m.Step, out var h) ? h : double.NaN):F3} {m.Value:F3}"));
-    }
-
-    private static double Mean(IEnumerable<MetricSample> samples)
-    {
-        var values = samples.Select(s => s.Value).ToList();
-        return values.Count == 0 ? double.NaN : values.Average();
     }
 
     private static string Change(double before, double after) =>

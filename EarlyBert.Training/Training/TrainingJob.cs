@@ -168,6 +168,8 @@ public sealed class TrainingJob(RunConfig config, IRunRecorder recorder, Trainin
         var outcome = loop.Run(state, cancellationToken);
         if (search?.Draw is { } draw && outcome.End == TrainingEnd.Finished)
         {
+            // The unpruned network's throughput with coefficients (over the search steps this process ran).
+            recorder.LogMetadata(new Dictionary<string, JsonNode?> { ["earlybert.search_sequences_per_second"] = outcome.SequencesPerSecond });
             var progress = search.Progress(priorSearchSeconds + phaseClock.Elapsed.TotalSeconds) with
             {
                 Phase = EarlyBertProgress.EfficientPhase, RecentMasks = [], Draw = StoredDraw.Of(draw),

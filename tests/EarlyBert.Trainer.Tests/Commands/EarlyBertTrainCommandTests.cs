@@ -68,6 +68,8 @@ public sealed class EarlyBertTrainCommandTests : IDisposable
         var lastAccuracy = OfflineRunFolder.ReadMetrics(Path.Combine(runs, "earlybert")).Where(m => m.Key == "eval/accuracy").MaxBy(m => m.Step)!.Value;
         Assert.Equal(lastAccuracy, double.Parse(earlyBert[5], System.Globalization.CultureInfo.InvariantCulture), 4);
         Assert.Contains(lines, l => l.StartsWith("pruning: parameters ", StringComparison.Ordinal));
+        var rates = lines.Single(l => l.StartsWith("sequences/s: dense ", StringComparison.Ordinal));
+        Assert.DoesNotContain("NaN", rates, StringComparison.Ordinal);
         Assert.Contains(lines, l => l.StartsWith($"ticket: drawn at step {drawStep} ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("mask distance (step: heads ffn): 2: ", StringComparison.Ordinal));
         Assert.Matches("^earlybert vs dense: wall time [+-][0-9.]+% .*goal (met|not met)$", lines[^1]);

@@ -43,6 +43,7 @@ public sealed class EarlyBertJobTests(ITestOutputHelper output) : IDisposable
         // The efficient phase: two thirds of 20 steps (13), numbered on from the draw.
         Assert.Equal(drawStep + 13, metrics.Where(m => m.Key == MetricKeys.TrainLoss).Max(m => m.Step));
         Assert.Equal(13, meta["earlybert.efficient.steps"]!.GetValue<long>());
+        Assert.True(meta["earlybert.search_sequences_per_second"]!.GetValue<double>() > 0);
         Assert.True(meta["earlybert.parameters_after"]!.GetValue<long>() < meta["earlybert.parameters_before"]!.GetValue<long>());
         Assert.True(meta["earlybert.flops_per_step_after"]!.GetValue<double>() < meta["earlybert.flops_per_step_before"]!.GetValue<double>());
         Assert.Equal(2e-3, meta["earlybert.efficient.optimizer"]!["learning_rate"]!["config"]!["initial_learning_rate"]!.GetValue<double>(), 12);
