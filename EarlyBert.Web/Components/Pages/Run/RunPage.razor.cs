@@ -10,7 +10,8 @@ namespace EarlyBert.Web.Components.Pages.Run;
 
 /// <summary>
 /// <c>/runs/{id}</c>: one run — status, timing, parent and child runs, params, metadata, charts, artifacts, model card
-/// — kept live while it is queued or running through the tracker's event stream; Clone opens New run with its config.
+/// — kept live while it is queued or running through the tracker's event stream; Clone opens New run with its config,
+/// Reproduce queues its config verbatim; a reproduction shows its verdict and per-step differences from its parent.
 /// </summary>
 public partial class RunPage
 {
@@ -28,6 +29,7 @@ public partial class RunPage
     private Tracker.Client.Runs.RunPage? children;
     private string? childrenError;
     private RunMetricCharts? charts;
+    private ReproductionPanel? reproductionPanel;
     private Guid loadedId;
     private bool interactive;
     private CancellationTokenSource? watch;
@@ -289,6 +291,12 @@ public partial class RunPage
         if (charts is not null)
         {
             await charts.ReloadAsync(CancellationToken.None);
+        }
+
+        // A running reproduction's difference chart grows with its metrics.
+        if (reproductionPanel is not null)
+        {
+            await reproductionPanel.ReloadAsync(CancellationToken.None);
         }
     });
 
