@@ -158,8 +158,14 @@ public sealed class DashboardTests(PlatformFixture platform, DashboardBrowser br
     {
         var slider = page.Locator("[data-test=smoothing] input[type=range], input[type=range][data-test=smoothing]")
             .Or(page.GetByRole(AriaRole.Slider, new() { Name = "Smoothing" })).First;
-        var value = await slider.EvaluateAsync<string>(
-            "(el, f) => String(Number(el.min || 0) + (Number(el.max || 1) - Number(el.min || 0)) * f)", fraction);
+        // Snapped to the slider's step: a range input rounds anything else, and Playwright refuses a value that changed.
+        var value = await slider.EvaluateAsync<string>("""
+            (el, f) => {
+              const min = Number(el.min || 0), max = Number(el.max || 1), step = Number(el.step || 0.01);
+              const snapped = Math.round((min + (max - min) * f) / step) * step;
+              return snapped.toFixed((String(step).split('.')[1] || '').length);
+            }
+            """, fraction);
         await slider.FillAsync(value);
     }
 
