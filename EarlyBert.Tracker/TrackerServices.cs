@@ -8,6 +8,7 @@ using EarlyBert.Tracker.Experiments;
 using EarlyBert.Tracker.Exports;
 using EarlyBert.Tracker.Http;
 using EarlyBert.Tracker.Metrics;
+using EarlyBert.Tracker.Mlflow;
 using EarlyBert.Tracker.Reproduction;
 using EarlyBert.Tracker.RunData;
 using EarlyBert.Tracker.Runs;
@@ -51,6 +52,7 @@ public static class TrackerServices
         builder.Services.AddSingleton<RunBatchWriter>();
         builder.Services.AddSingleton<MetricReader>();
         builder.Services.AddSingleton<ReproductionStore>();
+        builder.Services.AddMlflowApi();
         builder.Services.AddHostedService<CrashDetector>();
         return builder;
     }
@@ -68,6 +70,7 @@ public static class TrackerServices
         app.MapArtifactsApi();
         app.MapExportsApi();
         app.MapEventsApi();
+        app.MapMlflowApi();
         return app;
     }
 }
