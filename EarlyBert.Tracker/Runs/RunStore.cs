@@ -39,11 +39,12 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
     /// <summary>A page of runs matching <paramref name="filter"/> (throws <see cref="SearchSyntaxException"/>).</summary>
     /// <remarks>
     /// Each run carries the values of <paramref name="paramKeys"/> and the latest values of <paramref name="metricKeys"/>,
-    /// read for the page's runs only (by primary key), so columns cost the same however many runs match.
+    /// read for the page's runs only (by primary key), so columns cost the same however many runs match. Runs deleted
+    /// through the MLflow API are left out unless <paramref name="includeDeleted"/>.
     /// </remarks>
     internal async Task<RunPage?> ListAsync(
         string? filter, string? orderBy, int skip, int take, IReadOnlyList<string> paramKeys, IReadOnlyList<string> metricKeys,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool includeDeleted = false)
     {
         var parameters = new SqlParameters();
         var where = string.IsNullOrWhiteSpace(filter) ? "true" : SearchSqlTranslator.Translate(filter, parameters);
@@ -53,7 +54,9 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
             return null;
         }
 
-        var from = "FROM runs r JOIN experiments e ON e.id = r.experiment_id";
+        var from = includeDeleted
+            ? "FROM runs r JOIN experiments e ON e.id = r.experiment_id"
+            : "FROM runs r JOIN experiments e ON e.id = r.experiment_id AND r.deleted_at IS NULL";
         var offset = parameters.Add(skip);
         var limit = parameters.Add(take);
         await using var command = dataSource.CreateCommand(

@@ -57,7 +57,8 @@ public static class RunsApi
         string? filter = null,
         string? orderBy = null,
         string? @params = null,
-        string? metrics = null)
+        string? metrics = null,
+        bool deleted = false)
     {
         if (skip < 0 || take < 1 || take > MaxPageSize)
         {
@@ -78,7 +79,7 @@ public static class RunsApi
 
         try
         {
-            var page = await runs.ListAsync(filter, orderBy, skip, take, paramKeys, metricKeys, cancellationToken);
+            var page = await runs.ListAsync(filter, orderBy, skip, take, paramKeys, metricKeys, cancellationToken, deleted);
             return page is null
                 ? Problems.Invalid("orderBy", "orderBy is created, started, ended, name, status, experiment, metrics.<key> or params.<key>, optionally followed by asc or desc.")
                 : TypedResults.Ok(page);

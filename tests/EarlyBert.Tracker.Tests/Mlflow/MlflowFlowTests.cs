@@ -302,6 +302,26 @@ public sealed class MlflowFlowTests(TrackerAppFactory tracker) : IClassFixture<T
     }
 
     [Fact]
+    public async Task A_run_deleted_through_mlflow_leaves_the_trackers_run_list_unless_deleted_runs_are_asked_for()
+    {
+        var runId = Guid.Parse((await NewRunAsync()).GetProperty("info").GetProperty("run_id").GetString()!);
+        var filter = Uri.EscapeDataString($"id = '{runId}'");
+        async Task<long> ListedAsync(string extra)
+        {
+            using var response = await mlflow.Client.GetAsync($"/api/runs?filter={filter}{extra}");
+            using var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return page.RootElement.GetProperty("totalCount").GetInt64();
+        }
+
+        var before = await ListedAsync("");
+        MlflowHttp.Ok(await mlflow.PostAsync("runs/delete", new { run_id = runId.ToString("N") }));
+
+        Assert.Equal(1, before);
+        Assert.Equal(0, await ListedAsync(""));
+        Assert.Equal(1, await ListedAsync("&deleted=true"));
+    }
+
+    [Fact]
     public async Task Artifacts_upload_list_and_download_through_the_artifact_proxy_with_sha256()
     {
         var run = (await NewRunAsync()).GetProperty("info");
