@@ -19,6 +19,8 @@ public partial class ReproduceButton
     private string overridesText = "";
     private bool showOverrides;
     private bool queueing;
+    private bool interactive;
+    private Guid shownFor;
     private ReproduceError? error;
 
     /// <summary>The run to reproduce.</summary>
@@ -50,6 +52,27 @@ public partial class ReproduceButton
     };
 
     private string? DisabledReason => WhyNot(Run);
+
+    /// <inheritdoc />
+    protected override void OnParametersSet()
+    {
+        // The page keeps this component when it moves to another run (the reproduction just queued): start afresh.
+        if (shownFor != Run.Id)
+        {
+            (shownFor, overridesText, showOverrides, error) = (Run.Id, "", false, null);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void OnAfterRender(bool firstRender)
+    {
+        // The server prerender shows the button before the circuit is up, when a click would be lost: it waits for it.
+        if (firstRender)
+        {
+            interactive = true;
+            StateHasChanged();
+        }
+    }
 
     private void ToggleOverrides() => showOverrides = !showOverrides;
 
