@@ -191,6 +191,57 @@ public sealed class MlflowFlowTests(TrackerAppFactory tracker) : IClassFixture<T
     }
 
     [Fact]
+    public async Task A_refused_batch_leaves_no_value_visible_and_concurrent_copies_of_a_batch_store_once()
+    {
+        var runId = (await NewRunAsync()).GetProperty("info").GetProperty("run_id").GetString()!;
+        var now = MlflowHttp.Millis(tracker);
+        MlflowHttp.Ok(await mlflow.PostAsync("runs/log-batch", new
+        {
+            run_id = runId, metrics = new[] { new { key = "loss", value = 1.0, timestamp = now, step = 0 } }, @params = new[] { new { key = "lr", value = "0.1" } },
+        }));
+
+        // A second value at step 0 with a param that contradicts the stored one: refused as a whole.
+        var refused = await mlflow.PostAsync("runs/log-batch", new
+        {
+            run_id = runId, metrics = new[] { new { key = "loss", value = 2.0, timestamp = now + 1, step = 0 } }, @params = new[] { new { key = "lr", value = "0.2" } },
+        });
+        var afterRefusal = MlflowHttp.Ok(await mlflow.GetAsync($"metrics/get-history?run_id={runId}&metric_key=loss")).GetProperty("metrics");
+        var batch = new
+        {
+            run_id = runId,
+            metrics = new[] { new { key = "loss", value = 2.0, timestamp = now + 1, step = 0 }, new { key = "loss", value = 3.0, timestamp = now + 2, step = 1 } },
+        };
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => mlflow.PostAsync("runs/log-batch", batch)));
+        var history = MlflowHttp.Ok(await mlflow.GetAsync($"metrics/get-history?run_id={runId}&metric_key=loss")).GetProperty("metrics");
+
+        MlflowHttp.Error(refused, HttpStatusCode.BadRequest, "INVALID_PARAMETER_VALUE");
+        Assert.Equal([1.0], afterRefusal.EnumerateArray().Select(m => m.GetProperty("value").GetDouble()));
+        Assert.All(answers, answer => MlflowHttp.Ok(answer));
+        Assert.Equal([1.0, 2.0, 3.0], history.EnumerateArray().Select(m => m.GetProperty("value").GetDouble()));
+    }
+
+    [Fact]
+    public async Task Search_maps_mlflow_statuses_to_the_trackers_and_failed_covers_crashed_runs()
+    {
+        var experimentId = await NewExperimentAsync();
+        var failed = (await NewRunAsync(experimentId, "a-failed")).GetProperty("info").GetProperty("run_id").GetString()!;
+        var killed = (await NewRunAsync(experimentId, "b-killed")).GetProperty("info").GetProperty("run_id").GetString()!;
+        var crashed = (await NewRunAsync(experimentId, "c-crashed")).GetProperty("info").GetProperty("run_id").GetString()!;
+        MlflowHttp.Ok(await mlflow.PostAsync("runs/update", new { run_id = failed, status = "FAILED" }));
+        MlflowHttp.Ok(await mlflow.PostAsync("runs/update", new { run_id = killed, status = "KILLED" }));
+        await tracker.CountAsync("UPDATE runs SET status = 'crashed' WHERE id = $1 RETURNING 1", Guid.Parse(crashed));
+        async Task<string[]> NamesAsync(string filter) =>
+            MlflowHttp.Ok(await mlflow.PostAsync("runs/search", new { experiment_ids = new[] { experimentId }, filter, order_by = new[] { "attributes.run_name ASC" } }))
+                .GetProperty("runs").EnumerateArray().Select(r => r.GetProperty("info").GetProperty("run_name").GetString()!).ToArray();
+
+        Assert.Equal(["a-failed", "c-crashed"], await NamesAsync("attributes.status = 'FAILED'"));
+        Assert.Equal(["b-killed"], await NamesAsync("status IN ('KILLED', 'RUNNING')"));
+        Assert.Equal(["a-failed", "b-killed"], await NamesAsync("run_name LIKE '%-%' and tags.`mlflow.runName` != 'c-crashed'"));
+        Assert.Equal("FAILED", MlflowHttp.Ok(await mlflow.GetAsync($"runs/get?run_id={crashed}")).GetProperty("run").GetProperty("info").GetProperty("status").GetString());
+        Assert.Equal("cancelled", (await tracker.Client().GetRunAsync(Guid.Parse(killed), CancellationToken.None)).Status);
+    }
+
+    [Fact]
     public async Task Params_are_write_once_and_nan_and_infinities_travel_as_strings()
     {
         var runId = (await NewRunAsync()).GetProperty("info").GetProperty("run_id").GetString()!;
