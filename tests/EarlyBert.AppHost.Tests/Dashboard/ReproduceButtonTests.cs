@@ -61,6 +61,8 @@ public sealed class ReproduceButtonTests(PlatformFixture platform, DashboardBrow
 
         // The parent's page lists the reproduction with its verdict.
         await page.GotoAsync($"/runs/{parent.Id}");
+        // The circuit loads the run again after the prerender; the enabled button says it has.
+        await Expect(reproduce).ToBeEnabledAsync();
         var row = page.Locator("[data-test=child]").Filter(new() { Has = page.Locator($"a[href='/runs/{childId}']") });
         await Expect(row.Locator("[data-test=verdict]")).ToHaveTextAsync("identical");
         output.WriteLine($"Parent: {await DashboardBrowser.ScreenshotAsync(page, "reproduced")}");
