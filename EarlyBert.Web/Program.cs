@@ -1,5 +1,6 @@
 using EarlyBert.Web;
 using EarlyBert.Web.Artifacts;
+using EarlyBert.Web.Charts;
 using EarlyBert.Web.Components;
 using EarlyBert.Web.Exports;
 
@@ -19,6 +20,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapArtifactDownloads();
+app.MapCompareChartData();
 app.MapRunExports();
 app.MapDefaultEndpoints();
 

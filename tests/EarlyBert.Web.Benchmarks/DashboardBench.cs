@@ -61,7 +61,11 @@ public sealed class DashboardBench(BenchPlatform platform, BenchBrowser browser,
             try
             {
                 await page.WaitForFunctionAsync("""
-                    () => document.querySelector('[data-test="metric-chart"] .js-plotly-plot').data[0].x !== window.__ebBefore
+                    () => {
+                      // The plot may be between the prerendered page and the circuit's for a moment.
+                      const gd = document.querySelector('[data-test="metric-chart"] .js-plotly-plot');
+                      return !!gd && !!gd.data && gd.data[0].x !== window.__ebBefore;
+                    }
                     """, null, new PageWaitForFunctionOptions { Timeout = 5_000 });
                 requeryAt = watch.Elapsed.TotalMilliseconds;
             }
@@ -212,8 +216,9 @@ public sealed class DashboardBench(BenchPlatform platform, BenchBrowser browser,
               const nav = performance.getEntriesByType('navigation')[0];
               const rows = [`document: response ${nav.responseStart.toFixed(0)}–${nav.responseEnd.toFixed(0)}, DOMContentLoaded ${nav.domContentLoadedEventEnd.toFixed(0)}, ${nav.transferSize} bytes`];
               for (const r of performance.getEntriesByType('resource')) {
-                if (/blazor|plotly|metric-chart|MudBlazor/.test(r.name)) {
-                  rows.push(`${r.name.replace(location.origin, '')}: ${r.startTime.toFixed(0)}–${r.responseEnd.toFixed(0)}, ${r.transferSize} bytes`);
+                if (/blazor|plotly|metric-chart|MudBlazor|compare\/data/.test(r.name)) {
+                  const server = (r.serverTiming || []).map(t => `${t.name} ${t.duration.toFixed(0)}`).join(', ');
+                  rows.push(`${r.name.replace(location.origin, '').slice(0, 90)}: ${r.startTime.toFixed(0)}–${r.responseEnd.toFixed(0)}, ${r.transferSize} bytes${server ? ' (server: ' + server + ')' : ''}`);
                 }
               }
               for (const m of performance.getEntriesByType('mark')) rows.push(`mark ${m.name}: ${m.startTime.toFixed(0)}`);

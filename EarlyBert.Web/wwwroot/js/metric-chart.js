@@ -1,8 +1,14 @@
 // Draws the dashboard's metric charts with plotly.js (the package's static asset, so it works offline).
-// The server sends every x and y of a chart as one block of float64 bytes (a byte[] travels over the circuit as
-// binary, not as JSON numbers) plus a small description of the traces; Plotly takes the typed arrays as they are.
+// Two ways in: the Run page sends a chart's x and y values over the circuit as one block of float64 bytes (a byte[]
+// travels as binary, not as JSON numbers) plus a small description of the traces; Compare's charts name an address
+// (/compare/data) answering the same in one HTTP body, which this module fetches itself. App.razor loads the module
+// with the page, so Compare's prerendered placeholders ([data-chart-src]) are fetched and drawn before the circuit
+// starts; the interactive chart then adopts the drawn plot instead of drawing it again.
 
 let plotlyLoading;
+
+// Drawn (or drawing) plots of prerendered placeholders, by address, until an interactive chart adopts them.
+const early = new Map();
 
 // Loads plotly.js once per page; the page preloads the same address, so this usually only runs the script.
 export function load(url) {
@@ -36,7 +42,96 @@ export async function draw(element, plotlyUrl, layout, traces, values, owner) {
     }
 
     // A fresh buffer: the received bytes may start at an offset a Float64Array cannot view.
-    const numbers = new Float64Array(values.slice().buffer);
+    await plot(Plotly, element, layout, traces, new Float64Array(values.slice().buffer));
+    measure(layout, started, loaded);
+    listen(element, owner);
+}
+
+// One point per pixel of the chart's width is all a line can show; rounded so that a chart's address stays the same
+// between the prerendered placeholder and the interactive chart.
+function sized(url, element) {
+    if (/[?&]maxPoints=/.test(url)) {
+        return url;
+    }
+
+    const width = element.clientWidth || element.parentElement?.clientWidth || 1000;
+    return `${url}&maxPoints=${Math.min(5000, Math.max(200, Math.ceil(width / 100) * 100))}`;
+}
+
+// The chart data endpoint's body: uint32 JSON length, the JSON, padding to 8 bytes, float64 values.
+async function fetchChart(url) {
+    const response = await fetch(url);
+    if (!response.ok) {
+        throw new Error(`${url}: ${response.status} ${await response.text()}`);
+    }
+
+    const bytes = await response.arrayBuffer();
+    const length = new DataView(bytes).getUint32(0, true);
+    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(bytes, 4, length)));
+    const start = Math.ceil((4 + length) / 8) * 8;
+    return { ...header, numbers: new Float64Array(bytes, start) };
+}
+
+// Fetches url and draws it into gd (a new plot, or redrawn in place).
+async function drawFrom(gd, url, plotlyUrl) {
+    const started = performance.now();
+    const [Plotly, chart] = await Promise.all([load(plotlyUrl), fetchChart(sized(url, gd))]);
+    const loaded = performance.now();
+    await plot(Plotly, gd, chart.layout, chart.traces, chart.numbers);
+    measure(chart.layout, started, loaded);
+    return gd;
+}
+
+// Draws the chart whose data is at url in element: adopts the plot drawn for the prerendered page when there is one,
+// otherwise fetches and draws (again, in place, for a new address such as a zoom).
+export async function show(element, plotlyUrl, url, owner) {
+    let gd = element.ebPlot;
+    const drawn = early.get(url);
+    if (!gd && drawn) {
+        early.delete(url);
+        try {
+            gd = await drawn;
+        } catch {
+            gd = undefined;
+        }
+
+        if (gd) {
+            element.replaceChildren(gd);
+        }
+    }
+
+    if (!gd) {
+        gd = document.createElement('div');
+        element.replaceChildren(gd);
+        await drawFrom(gd, url, plotlyUrl);
+    } else if (gd.ebUrl !== url) {
+        await drawFrom(gd, url, plotlyUrl);
+    }
+
+    gd.ebUrl = url;
+    element.ebPlot = gd;
+    listen(gd, owner);
+}
+
+// Starts every prerendered chart of the page at once; they draw as their data arrives.
+function drawPrerendered() {
+    for (const placeholder of document.querySelectorAll('[data-chart-src]')) {
+        const url = placeholder.dataset.chartSrc;
+        if (early.has(url) || placeholder.ebPlot) {
+            continue;
+        }
+
+        const gd = document.createElement('div');
+        placeholder.appendChild(gd);
+        placeholder.ebPlot = gd;
+        gd.ebUrl = url;
+        const drawing = drawFrom(gd, url, placeholder.dataset.plotly);
+        drawing.then(() => listen(gd, null), error => console.warn(error));
+        early.set(url, drawing);
+    }
+}
+
+async function plot(Plotly, gd, layout, traces, numbers) {
     let offset = 0;
     const data = traces.map(trace => {
         const x = numbers.subarray(offset, offset + trace.count);
@@ -48,22 +143,35 @@ export async function draw(element, plotlyUrl, layout, traces, values, owner) {
             line: { color: trace.color, width: trace.width }, x, y,
         };
     });
-    await Plotly.react(element, data, layout, { responsive: true, displaylogo: false });
-    // The browser's performance timeline shows where a chart's time went (the benchmark prints it).
+    await Plotly.react(gd, data, layout, { responsive: true, displaylogo: false });
+}
+
+// The browser's performance timeline shows where a chart's time went (the benchmark prints it).
+function measure(layout, started, loaded) {
     performance.measure(`chart ${layout.title.text}: plotly.js`, { start: started, end: loaded });
     performance.measure(`chart ${layout.title.text}: drawn`, { start: loaded, end: performance.now() });
+}
 
-    element.ebOwner = owner;
-    if (!element.ebListening) {
-        element.ebListening = true;
-        element.on('plotly_relayout', change => zoomed(element, change));
+// Hands zooms to the owning component; a zoom made before the circuit gave the plot an owner waits for it.
+function listen(gd, owner) {
+    gd.ebOwner = owner;
+    if (!gd.ebListening) {
+        gd.ebListening = true;
+        gd.on('plotly_relayout', change => zoomed(gd, change));
+    }
+
+    if (owner && gd.ebPendingZoom) {
+        const change = gd.ebPendingZoom;
+        gd.ebPendingZoom = undefined;
+        zoomed(gd, change);
     }
 }
 
 // Tells the owning component which x range is visible now (null: everything again).
-function zoomed(element, change) {
-    const owner = element.ebOwner;
+function zoomed(gd, change) {
+    const owner = gd.ebOwner;
     if (!owner) {
+        gd.ebPendingZoom = change;
         return;
     }
 
@@ -81,9 +189,12 @@ function zoomed(element, change) {
 
 // Frees Plotly's listeners and the reference to the component.
 export function dispose(element) {
-    element.ebOwner = null;
-    if (window.Plotly && element.ebListening) {
-        element.ebListening = false;
-        window.Plotly.purge(element);
+    const gd = element.ebPlot ?? element;
+    gd.ebOwner = null;
+    if (window.Plotly && gd.ebListening) {
+        gd.ebListening = false;
+        window.Plotly.purge(gd);
     }
 }
+
+drawPrerendered();

@@ -1,5 +1,6 @@
 using System.Net;
 using Bunit;
+using Bunit.TestDoubles;
 using EarlyBert.Web.Components.Pages.Compare;
 using EarlyBert.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components;
@@ -12,22 +13,31 @@ public sealed class ComparePageTests : DashboardTestContext
     private static readonly Guid A = Guid.Parse("aaaaaaaa-0000-0000-0000-000000000001");
     private static readonly Guid B = Guid.Parse("bbbbbbbb-0000-0000-0000-000000000002");
 
-    // The page asks the tracker only once its circuit is interactive (the prerender shows the loading state).
-    public ComparePageTests() => Context.Renderer.SetRendererInfo(new RendererInfo("Server", true));
+    // Most tests look at the interactive page; the prerender has its own test.
+    public ComparePageTests()
+    {
+        state = Context.AddBunitPersistentComponentState();
+        Context.Renderer.SetRendererInfo(new RendererInfo("Server", true));
+    }
+
+    private readonly BunitPersistentComponentState state;
 
     private NavigationManager Navigation => Context.Services.GetRequiredService<NavigationManager>();
 
     [Fact]
-    public void The_server_prerender_says_comparing_and_leaves_the_tracker_to_the_circuit()
+    public void The_server_prerender_asks_only_for_the_outline_and_names_each_charts_data_address()
     {
         Context.Renderer.SetRendererInfo(new RendererInfo("Static", false));
-        CannedComparison("float32");
-        Navigation.NavigateTo($"/compare?runs={A},{B}&metrics=eval/loss");
+        CannedComparison("bf16-mixed");
+        Navigation.NavigateTo($"/compare?runs={A},{B}&metrics=eval/loss&smooth=0.6");
 
         var page = Render<ComparePage>();
 
-        Assert.Single(page.FindAll("[data-test=compare-loading]"));
-        Assert.Empty(Tracker.Requests);
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-test=not-comparable]")));
+        // The browser fetches the chart's lines from this address as soon as the HTML arrives, before the circuit.
+        Assert.Equal($"/compare/data?runs={A},{B}&metric=eval%2Floss&smooth=0.6",
+            page.Find("[data-test=metric-chart][data-metric='eval/loss'] [data-chart-src]").GetAttribute("data-chart-src"));
+        Assert.Equal([$"GET api/compare?runs={A},{B}&maxPoints=1000"], Tracker.Requests);
     }
 
     private void CannedComparison(string bPrecision)
@@ -111,9 +121,11 @@ public sealed class ComparePageTests : DashboardTestContext
 
         var page = Render<ComparePage>();
 
-        page.WaitForAssertion(() => Assert.Single(page.FindComponents<Components.Shared.MetricChart>()));
+        page.WaitForAssertion(() => Assert.Equal(2, Tracker.Requests.Count));
+        Assert.Single(page.FindComponents<Components.Shared.MetricChart>());
         Assert.Equal(["eval/accuracy", "eval/loss"], page.FindAll("[data-test=metric-choice] label").Select(l => l.TextContent.Trim()));
-        Assert.Equal([$"GET api/compare?runs={A},{B}&metrics=eval/loss&maxPoints=1000"], Tracker.Requests);
+        // The outline (keys, params, metadata), then the series for the summary; the charts fetch their own lines.
+        Assert.Equal([$"GET api/compare?runs={A},{B}&maxPoints=1000", $"GET api/compare?runs={A},{B}&metrics=eval/loss&maxPoints=1000"], Tracker.Requests);
     }
 
     [Fact]
@@ -165,5 +177,42 @@ public sealed class ComparePageTests : DashboardTestContext
         page.Find("[data-test=chart-controls] input[data-test=log-scale]").Change(true);
 
         Assert.EndsWith($"/compare?runs={A},{B}&metrics=eval%2Floss&smooth=0.3&log=1", Navigation.Uri);
+    }
+
+    [Fact]
+    public async Task A_zoom_points_the_chart_at_the_visible_steps_and_a_reset_at_the_whole_series()
+    {
+        CannedComparison("float32");
+        Navigation.NavigateTo($"/compare?runs={A},{B}&metrics=eval/loss");
+        var page = Render<ComparePage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindComponent<Components.Shared.MetricChart>().Instance.Series.Count));
+        var asked = Tracker.Requests.Count;
+
+        await page.InvokeAsync(() => page.FindComponent<Components.Shared.MetricChart>().Instance.OnZoomed(10.4, 15.2));
+
+        Assert.Equal($"/compare/data?runs={A},{B}&metric=eval%2Floss&fromStep=10&toStep=16", page.FindComponent<Components.Shared.MetricChart>().Instance.Source);
+        Assert.Equal(asked, Tracker.Requests.Count);
+
+        await page.InvokeAsync(() => page.FindComponent<Components.Shared.MetricChart>().Instance.OnZoomed(null, null));
+
+        Assert.Equal($"/compare/data?runs={A},{B}&metric=eval%2Floss", page.FindComponent<Components.Shared.MetricChart>().Instance.Source);
+    }
+
+    [Fact]
+    public void The_circuit_shows_the_prerenders_outline_at_once_and_asks_only_for_the_series()
+    {
+        Context.Renderer.SetRendererInfo(new RendererInfo("Static", false));
+        CannedComparison("bf16-mixed");
+        Navigation.NavigateTo($"/compare?runs={A},{B}&metrics=eval/loss");
+        var prerender = Render<ComparePage>();
+        prerender.WaitForAssertion(() => Assert.Single(prerender.FindAll("[data-test=not-comparable]")));
+        state.TriggerOnPersisting();
+
+        Context.Renderer.SetRendererInfo(new RendererInfo("Server", true));
+        var circuit = Render<ComparePage>();
+
+        circuit.WaitForAssertion(() => Assert.Single(circuit.FindAll("[data-test=metric-summary]")));
+        Assert.Single(circuit.FindAll("[data-test=not-comparable]"));
+        Assert.Equal([$"GET api/compare?runs={A},{B}&maxPoints=1000", $"GET api/compare?runs={A},{B}&metrics=eval/loss&maxPoints=1000"], Tracker.Requests);
     }
 }

@@ -1,10 +1,11 @@
+using System.Text.Json;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Client.Compare;
 using EarlyBert.Tracker.Client.Metrics;
+using EarlyBert.Web.Charts;
 using EarlyBert.Web.Components.Shared;
 using EarlyBert.Web.Components.Shared.Charts;
 using Microsoft.AspNetCore.Components;
-using Microsoft.JSInterop;
 
 namespace EarlyBert.Web.Components.Pages.Compare;
 
@@ -12,8 +13,12 @@ namespace EarlyBert.Web.Components.Pages.Compare;
 /// <c>/compare?runs=a,b,c&amp;metrics=…&amp;diff=1&amp;x=epoch&amp;smooth=0.6&amp;log=1</c>: 2–20 runs side by side — comparability, params and metadata,
 /// overlaid metric charts and a best/last summary. Every choice on the page is written back into the address.
 /// </summary>
-public partial class ComparePage
+public partial class ComparePage : IDisposable
 {
+    // The prerender's answer without series, handed to the circuit so that its first render shows the same page
+    // (and the charts the browser drew from /compare/data meanwhile) without asking the tracker first.
+    private const string OutlineKey = "compare-outline";
+
     /// <summary>Most points per run and metric in the overlaid charts.</summary>
     public const int MaxPoints = 1000;
 
@@ -32,8 +37,12 @@ public partial class ComparePage
     private IReadOnlyList<MetricSummary> summaries = [];
     private IReadOnlyList<Guid> runIds = [];
     private string? loadedQuery;
-    // Per metric the lines drawn: the whole series, or a zoomed range's. Kept, so a render draws only what changed.
+    private Comparison? outline;
+    private PersistingComponentStateSubscription persisting;
+    // Per metric the whole series (for the summary and to map a zoomed x range back to steps), and the zoomed steps
+    // a chart shows; the charts fetch their own lines from /compare/data.
     private Dictionary<string, IReadOnlyList<ChartSeries>> lines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StepRange> zooms = new(StringComparer.Ordinal);
 
     /// <summary>The compared runs' ids, comma-separated.</summary>
     [SupplyParameterFromQuery(Name = "runs")]
@@ -66,7 +75,7 @@ public partial class ComparePage
     private NavigationManager Navigation { get; set; } = default!;
 
     [Inject]
-    private IJSRuntime JS { get; set; } = default!;
+    private PersistentComponentState State { get; set; } = default!;
 
     [Inject]
     private ILogger<ComparePage> Logger { get; set; } = default!;
@@ -78,34 +87,50 @@ public partial class ComparePage
     private MetricChartOptions ChartOptions => View.Chart;
 
     /// <inheritdoc />
+    protected override void OnInitialized()
+    {
+        // As the tracker's own JSON, which carries NaN metric values that the default options refuse.
+        if (State.TryTakeFromJson<string>(OutlineKey, out var persisted) && persisted is not null)
+        {
+            outline = JsonSerializer.Deserialize(persisted, TrackerJsonContext.Default.Comparison);
+        }
+
+        persisting = State.RegisterOnPersisting(() =>
+        {
+            if (outline is { } shown)
+            {
+                State.PersistAsJson(OutlineKey, JsonSerializer.Serialize(shown, TrackerJsonContext.Default.Comparison));
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <inheritdoc />
     protected override async Task OnParametersSetAsync()
     {
-        // Flipping "only differences", smoothing or the scale changes the address but not what has to be fetched;
-        // epoch and time axes need each point's epoch and timestamp.
+        // Flipping "only differences", smoothing or the scale changes the address but not what has to be fetched
+        // here (the charts' addresses change, and they fetch again); epoch and time axes need each point's epoch and
+        // timestamp.
         var query = $"{RunsQuery}|{MetricsQuery}|{ChartOptions.NeedsTimes}";
         if (query == loadedQuery)
         {
             return;
         }
 
+        var runsChanged = loadedQuery is not null && !loadedQuery.StartsWith(RunsQuery + "|", StringComparison.Ordinal);
         loadedQuery = query;
-        (queryError, loadError, comparison) = (null, null, null);
+        (queryError, loadError) = (null, null);
+        zooms.Clear();
+        if (runsChanged)
+        {
+            (outline, comparison) = (null, null);
+        }
+
         (runIds, queryError) = CompareQuery.ParseRuns(RunsQuery);
-        // The server prerender only says "Comparing runs…": the charts draw once the circuit is up, and a compare
-        // fetched for the prerender would be fetched again (and its series sent twice) by the interactive render.
-        if (queryError is null && RendererInfo.IsInteractive)
+        if (queryError is null)
         {
             await ReloadAsync();
-        }
-    }
-
-    /// <inheritdoc />
-    protected override async Task OnAfterRenderAsync(bool firstRender)
-    {
-        // plotly.js runs in the browser while the tracker answers, rather than after the series arrive.
-        if (firstRender && queryError is null)
-        {
-            await MetricChart.LoadPlotlyAsync(JS, Assets, Logger);
         }
     }
 
@@ -114,18 +139,24 @@ public partial class ComparePage
         loadError = null;
         try
         {
-            // The compare answer lists every metric key the runs have; only the default choice needs them first.
-            var asked = CompareQuery.ParseMetrics(MetricsQuery);
-            if (MetricsQuery is null)
+            // The prerender asks only for runs, params, metadata and metric keys (a cheap answer), so the first HTML
+            // comes quickly and names the charts, whose data the browser fetches from /compare/data at once.
+            outline ??= await Tracker.CompareAsync(runIds, [], MaxPoints, CancellationToken.None);
+            available = MetricKeys.Ordered(outline.MetricKeys ?? []);
+            var asked = MetricsQuery is null ? available.Take(DefaultMetricCount).ToList() : CompareQuery.ParseMetrics(MetricsQuery);
+            chosen = asked.Where(available.Contains).ToList();
+            if (comparison is null)
             {
-                var keys = await Tracker.CompareAsync(runIds, [], MaxPoints, CancellationToken.None);
-                asked = MetricKeys.Ordered(keys.MetricKeys ?? []).Take(DefaultMetricCount).ToList();
+                Show(outline);
             }
 
-            var answer = await Tracker.CompareAsync(runIds, asked, MaxPoints, CancellationToken.None, withTimes: ChartOptions.NeedsTimes);
-            available = MetricKeys.Ordered(answer.MetricKeys ?? []);
-            chosen = asked.Where(available.Contains).ToList();
-            Show(answer with { Metrics = answer.Metrics.Where(m => chosen.Contains(m.Key)).ToList() });
+            // The series themselves, for the summary and for mapping a zoom on the epoch or time axis back to steps,
+            // only on the circuit: the charts do not wait for them.
+            if (RendererInfo.IsInteractive && chosen.Count > 0)
+            {
+                var answer = await Tracker.CompareAsync(runIds, chosen, MaxPoints, CancellationToken.None, withTimes: ChartOptions.NeedsTimes);
+                Show(answer with { Metrics = answer.Metrics.Where(m => chosen.Contains(m.Key)).ToList() });
+            }
         }
         catch (Exception exception) when (TrackerErrors.IsTrackerFailure(exception, CancellationToken.None))
         {
@@ -146,40 +177,32 @@ public partial class ComparePage
         summaries = answer.Metrics
             .SelectMany(metric => metric.Series.Select((series, i) => MetricSummary.Of(metric.Key, labels[i], series)))
             .ToList();
-        lines = answer.Metrics.ToDictionary(m => m.Key, m => (IReadOnlyList<ChartSeries>)Lines(m.Series, m.Series), StringComparer.Ordinal);
+        lines = answer.Metrics.ToDictionary(m => m.Key, m => (IReadOnlyList<ChartSeries>)Lines(m.Series), StringComparer.Ordinal);
         comparison = answer;
     }
 
     private string Label(Guid runId) => labels[comparison!.Runs.ToList().FindIndex(r => r.Id == runId)];
 
-    private IReadOnlyList<ChartSeries> Lines(ComparedMetric metric) => lines[metric.Key];
+    private IReadOnlyList<ChartSeries> Lines(string metric) => lines.GetValueOrDefault(metric) ?? [];
 
-    // Lines of zoomed series keep the time origin of the whole series, so the time axis does not shift on zoom.
-    private List<ChartSeries> Lines(IReadOnlyList<DownsampledSeries?> series, IReadOnlyList<DownsampledSeries?> whole) => series
-        .Select((s, i) => s is null ? null : new ChartSeries(labels[i], s, whole[i]?.Timestamps is [var first, ..] ? first : null))
+    private string ChartSource(string metric) =>
+        CompareChartData.Href(runIds, metric, ChartOptions, zooms.TryGetValue(metric, out var range) ? range : null);
+
+    private List<ChartSeries> Lines(IReadOnlyList<DownsampledSeries?> series) => series
+        .Select((s, i) => s is null ? null : new ChartSeries(labels[i], s))
         .OfType<ChartSeries>()
         .ToList();
 
-    private async Task ZoomAsync(ComparedMetric metric, StepRange? range)
+    // A zoom changes the chart's address to the visible steps; the chart fetches the tracker's finer series itself.
+    private void Zoom(string metric, StepRange? range)
     {
-        if (range is not { } steps)
+        if (range is { } steps)
         {
-            lines[metric.Key] = Lines(metric.Series, metric.Series);
-            return;
+            zooms[metric] = steps;
         }
-
-        try
+        else
         {
-            var answer = await Tracker.CompareAsync(runIds, [metric.Key], MaxPoints, CancellationToken.None, steps, ChartOptions.NeedsTimes);
-            if (answer.Metrics is [var detail])
-            {
-                lines[metric.Key] = Lines(detail.Series, metric.Series);
-            }
-        }
-        catch (Exception exception) when (TrackerErrors.IsTrackerFailure(exception, CancellationToken.None))
-        {
-            // The chart keeps the coarser points it has; zooming is no reason to replace the page with an error.
-            Logger.LogWarning(exception, "Re-querying {Metric} for steps {From}..{To} failed", metric.Key, steps.From, steps.To);
+            zooms.Remove(metric);
         }
     }
 
@@ -199,4 +222,7 @@ public partial class ComparePage
         // An explicit empty choice is still a choice: "metrics=" keeps the default set from coming back.
         Go(View with { Metrics = MetricKeys.Ordered(next) });
     }
+
+    /// <inheritdoc />
+    public void Dispose() => persisting.Dispose();
 }
