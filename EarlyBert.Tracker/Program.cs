@@ -9,6 +9,8 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// Every /api request's path, query and JSON body is checked once, here, before any endpoint reads it.
+app.UseMiddleware<EarlyBert.Tracker.Http.InputGuard>();
 app.MapOpenApi();
 app.MapDefaultEndpoints();
 app.MapTrackerApi();

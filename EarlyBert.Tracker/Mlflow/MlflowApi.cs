@@ -1,4 +1,5 @@
 using System.Globalization;
+using EarlyBert.Tracker.Http;
 using Microsoft.AspNetCore.Mvc;
 
 namespace EarlyBert.Tracker.Mlflow;
@@ -16,6 +17,9 @@ public static class MlflowApi
     /// <summary>Largest log-batch request, MLflow's limit.</summary>
     public const long MaxBatchBytes = 1024 * 1024;
 
+    /// <summary>Largest body of the other tracking requests.</summary>
+    public const long MaxBodyBytes = 16 * 1024 * 1024;
+
     /// <summary>Adds the MLflow stores.</summary>
     public static IServiceCollection AddMlflowApi(this IServiceCollection services)
     {
@@ -32,7 +36,8 @@ public static class MlflowApi
     {
         foreach (var prefix in Prefixes)
         {
-            var tracking = app.MapGroup($"{prefix}/mlflow").WithTags("MLflow").ExcludeFromDescription().AddEndpointFilter(AnswerErrors);
+            var tracking = app.MapGroup($"{prefix}/mlflow").WithTags("MLflow").ExcludeFromDescription().AddEndpointFilter(AnswerErrors)
+                .WithMetadata(new JsonBodyLimit(MaxBodyBytes));
             tracking.MapPost("/experiments/create", CreateExperimentAsync);
             tracking.MapGet("/experiments/get", GetExperimentAsync);
             tracking.MapGet("/experiments/get-by-name", GetExperimentByNameAsync);

@@ -7,13 +7,20 @@ namespace EarlyBert.Tracker.RunData;
 /// <summary>The batch write endpoint for a run's metrics, params, tags and metadata.</summary>
 public static class RunDataApi
 {
+    /// <summary>
+    /// Largest batch body: 10,000 points in the verbose form take about 1 MB; metadata values (up to 64 KB of JSON
+    /// each) make the rest.
+    /// </summary>
+    public const long MaxBatchBodyBytes = 32 * 1024 * 1024;
+
     /// <summary>Maps <c>POST /api/runs/{runId}/batch</c>.</summary>
     public static IEndpointRouteBuilder MapRunDataApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/runs/{runId:guid}/batch", LogBatchAsync)
             .WithName("LogRunBatch")
             .WithSummary("Logs up to 10,000 metric points (as points or per-key columns) plus params, tags and metadata, entirely or not at all; a retried batch id is stored once.")
-            .WithTags("Runs");
+            .WithTags("Runs")
+            .WithMetadata(new JsonBodyLimit(MaxBatchBodyBytes));
         return app;
     }
 
