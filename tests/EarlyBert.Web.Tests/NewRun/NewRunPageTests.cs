@@ -12,6 +12,9 @@ namespace EarlyBert.Web.Tests.NewRun;
 
 public sealed class NewRunPageTests : DashboardTestContext
 {
+    // The pages hand what the server prerender loaded to the circuit through the persisted component state.
+    public NewRunPageTests() => Context.AddBunitPersistentComponentState();
+
     private static readonly Guid SourceId = Guid.Parse("5e1f0c3a-7b2d-4e6f-8a9b-0c1d2e3f4a5b");
     private static readonly Guid QueuedId = Guid.Parse("9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d");
 

@@ -8,6 +8,9 @@ namespace EarlyBert.Web.Tests.NewRun;
 // The Run page's side of New run: Clone, and the runs that name this one as their parent.
 public sealed class RunPageCloneTests : DashboardTestContext
 {
+    // The pages hand what the server prerender loaded to the circuit through the persisted component state.
+    public RunPageCloneTests() => Context.AddBunitPersistentComponentState();
+
     private static readonly Guid RunId = Guid.Parse("6f1c2a9e-0d1b-4c8e-9a57-3b2f4e5d6c7a");
     private static readonly Guid CloneId = Guid.Parse("7a2d3b0f-1e2c-4d9f-8b68-4c3a5f6e7d8b");
     private static readonly Guid ResumedId = Guid.Parse("8b3e4c1a-2f3d-4e0a-9c79-5d4b6a7f8e9c");

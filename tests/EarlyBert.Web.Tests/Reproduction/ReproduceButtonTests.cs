@@ -10,6 +10,9 @@ namespace EarlyBert.Web.Tests.Reproduction;
 
 public sealed class ReproduceButtonTests : DashboardTestContext
 {
+    // The pages hand what the server prerender loaded to the circuit through the persisted component state.
+    public ReproduceButtonTests() => Context.AddBunitPersistentComponentState();
+
     private static readonly Guid RunId = Guid.Parse("6f1c2a9e-0d1b-4c8e-9a57-3b2f4e5d6c7a");
     private static readonly Guid ChildId = Guid.Parse("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
 

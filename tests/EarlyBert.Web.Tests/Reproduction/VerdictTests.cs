@@ -7,6 +7,9 @@ namespace EarlyBert.Web.Tests.Reproduction;
 
 public sealed class VerdictTests : DashboardTestContext
 {
+    // The pages hand what the server prerender loaded to the circuit through the persisted component state.
+    public VerdictTests() => Context.AddBunitPersistentComponentState();
+
     private static readonly Guid ParentId = Guid.Parse("11111111-2222-3333-4444-555555555555");
     private static readonly Guid ChildId = Guid.Parse("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
 

@@ -7,6 +7,9 @@ namespace EarlyBert.Web.Tests.Run;
 
 public sealed class RunPageTests : DashboardTestContext
 {
+    // The pages hand what the server prerender loaded to the circuit through the persisted component state.
+    public RunPageTests() => Context.AddBunitPersistentComponentState();
+
     private static readonly Guid RunId = Guid.Parse("6f1c2a9e-0d1b-4c8e-9a57-3b2f4e5d6c7a");
     private static readonly Guid ParentId = Guid.Parse("11111111-2222-3333-4444-555555555555");
 

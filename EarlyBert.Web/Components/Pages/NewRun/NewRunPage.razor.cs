@@ -11,7 +11,7 @@ namespace EarlyBert.Web.Components.Pages.NewRun;
 /// <c>/runs/new</c>: a run config from a preset, a pasted model card or a stored run (<c>?clone=RUN_ID</c>), edited
 /// as JSON or with key=value overrides, checked by the trainer's parser on every edit, then queued for a worker.
 /// </summary>
-public partial class NewRunPage
+public partial class NewRunPage : IDisposable
 {
     private string configText = "";
     private string overridesText = "";
@@ -26,6 +26,9 @@ public partial class NewRunPage
     private string? loadedClone;
     private bool queueing;
     private string? queueError;
+    // The clone as the prerender loaded it, handed to the circuit so the run is not asked for twice.
+    private ClonedRun? cloned;
+    private PersistingComponentStateSubscription persisting;
 
     /// <summary>The run to clone (<c>?clone=RUN_ID</c>): its stored config fills the editor and it becomes the parent.</summary>
     [SupplyParameterFromQuery(Name = "clone")]
@@ -40,9 +43,28 @@ public partial class NewRunPage
     [Inject]
     private ILogger<NewRunPage> Logger { get; set; } = default!;
 
+    [Inject]
+    private PersistentComponentState State { get; set; } = default!;
+
     private static IReadOnlyList<string> PresetNames => Presets.Names;
 
     private bool CanQueue => config is not null && !queueing;
+
+    private static string StateKey(string clone) => $"new-run-clone:{clone}";
+
+    /// <inheritdoc />
+    protected override void OnInitialized()
+    {
+        persisting = State.RegisterOnPersisting(() =>
+        {
+            if (cloned is { } shown)
+            {
+                State.PersistAsJson(StateKey(shown.Asked), shown);
+            }
+
+            return Task.CompletedTask;
+        });
+    }
 
     /// <inheritdoc />
     protected override async Task OnParametersSetAsync()
@@ -53,19 +75,36 @@ public partial class NewRunPage
         }
 
         loadedClone = Clone;
-        if (Clone is not null)
+        if (Clone is null)
         {
-            await LoadCloneAsync(Clone);
+            return;
+        }
+
+        if (State.TryTakeFromJson<ClonedRun>(StateKey(Clone), out var shown) && shown is not null && shown.Asked == Clone)
+        {
+            Show(shown);
+        }
+        else
+        {
+            Show(await LoadCloneAsync(Clone));
         }
     }
 
-    private async Task LoadCloneAsync(string clone)
+    private void Show(ClonedRun clone)
     {
-        cloneError = null;
+        cloned = clone;
+        cloneError = clone.Error;
+        if (clone.Config is not null)
+        {
+            Fill(clone.Config, clone.Source!, clone.ParentRunId);
+        }
+    }
+
+    private async Task<ClonedRun> LoadCloneAsync(string clone)
+    {
         if (!Guid.TryParse(clone, out var runId))
         {
-            cloneError = $"'{clone}' is not a run id.";
-            return;
+            return ClonedRun.Failed(clone, $"'{clone}' is not a run id.");
         }
 
         cloneLoading = true;
@@ -75,20 +114,19 @@ public partial class NewRunPage
             // Runs made through the tracker API may store no config; the parser would read {} as every default.
             if (run.Config.ValueKind != JsonValueKind.Object || !run.Config.EnumerateObject().Any())
             {
-                cloneError = $"Run {run.Name} has no stored config to clone; start from a preset instead.";
-                return;
+                return ClonedRun.Failed(clone, $"Run {run.Name} has no stored config to clone; start from a preset instead.");
             }
 
-            Fill(RunDraft.FromStored(run.Config), $"a clone of run {run.Name} ({run.Id})", run.Id);
+            return new ClonedRun(clone, RunDraft.FromStored(run.Config), $"a clone of run {run.Name} ({run.Id})", run.Id, null);
         }
         catch (TrackerApiException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
         {
-            cloneError = $"There is no run {runId} to clone.";
+            return ClonedRun.Failed(clone, $"There is no run {runId} to clone.");
         }
         catch (Exception exception) when (TrackerErrors.IsTrackerFailure(exception, CancellationToken.None))
         {
             Logger.LogWarning(exception, "Loading run {RunId} to clone failed", runId);
-            cloneError = $"The tracker could not load run {runId}: {exception.Message}";
+            return ClonedRun.Failed(clone, $"The tracker could not load run {runId}: {exception.Message}");
         }
         finally
         {
@@ -160,4 +198,19 @@ public partial class NewRunPage
             queueing = false;
         }
     }
+
+    /// <inheritdoc />
+    public void Dispose() => persisting.Dispose();
+}
+
+/// <summary>A run loaded to clone (<c>?clone=</c>): its config as the editor shows it, or why there is none.</summary>
+/// <param name="Asked">The <c>clone</c> value it answers.</param>
+/// <param name="Config">The stored config as editor text; null when <paramref name="Error"/> says why not.</param>
+/// <param name="Source">Where the config came from, in words.</param>
+/// <param name="ParentRunId">The run cloned, the queued run's parent.</param>
+/// <param name="Error">Why nothing could be cloned.</param>
+internal sealed record ClonedRun(string Asked, string? Config, string? Source, Guid? ParentRunId, string? Error)
+{
+    /// <summary>A clone that could not be loaded.</summary>
+    public static ClonedRun Failed(string clone, string error) => new(clone, null, null, null, error);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Web.Components.Pages.Reproduction;
@@ -13,12 +14,13 @@ namespace EarlyBert.Web.Components.Pages.Run;
 /// from <c>GET /api/runs/{id}/reproduction</c>, asked again whenever the run's status changes (the tracker judges a
 /// reproduction when it ends, and that answer is then newer than the run the page holds).
 /// </summary>
-public partial class ReproductionPanel
+public partial class ReproductionPanel : IDisposable
 {
     private ReproductionReport? report;
     private string? reportError;
     private IReadOnlyList<ChartSeries> lines = [];
     private (Guid Id, string? Status) loaded;
+    private PersistingComponentStateSubscription persisting;
 
     /// <summary>The reproduction's id.</summary>
     [Parameter, EditorRequired]
@@ -37,6 +39,9 @@ public partial class ReproductionPanel
 
     [Inject]
     private ILogger<ReproductionPanel> Logger { get; set; } = default!;
+
+    [Inject]
+    private PersistentComponentState State { get; set; } = default!;
 
     // The report's record is at least as new as the run's: its GET judges an ended reproduction not judged yet.
     private RunReproduction Shown => report?.Reproduction is { } fresh && (fresh.JudgedAt is not null || Reproduction.JudgedAt is null)
@@ -70,14 +75,43 @@ public partial class ReproductionPanel
 
     private static string Value(double? value) => value is { } v ? Formats.Number(v) : "no value";
 
+    private static string StateKey(Guid runId, string status) => $"reproduction:{runId}:{status}";
+
+    /// <inheritdoc />
+    protected override void OnInitialized()
+    {
+        // The prerender hands its report (or why there is none) to the circuit, which shows the same without asking
+        // the tracker again. As the tracker's own JSON: a difference may be NaN, which the default options refuse.
+        persisting = State.RegisterOnPersisting(() =>
+        {
+            if ((report is not null || reportError is not null) && loaded.Status is { } status)
+            {
+                var json = report is null ? null : JsonSerializer.Serialize(report, ReproductionJsonContext.Default.ReproductionReport);
+                State.PersistAsJson(StateKey(loaded.Id, status), new PersistedReport(json, reportError));
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
     /// <inheritdoc />
     protected override async Task OnParametersSetAsync()
     {
-        if (loaded != (RunId, Status))
+        if (loaded == (RunId, Status))
         {
-            loaded = (RunId, Status);
-            await ReloadAsync(CancellationToken.None);
+            return;
         }
+
+        loaded = (RunId, Status);
+        // Only a report asked for at the same status stands for what the tracker answers now.
+        if (State.TryTakeFromJson<PersistedReport>(StateKey(RunId, Status), out var shown) && shown is not null)
+        {
+            report = shown.Report is null ? null : JsonSerializer.Deserialize(shown.Report, ReproductionJsonContext.Default.ReproductionReport);
+            (reportError, lines) = (shown.Error, report is null ? [] : DifferenceSeries.Lines(report.Differences));
+            return;
+        }
+
+        await ReloadAsync(CancellationToken.None);
     }
 
     /// <summary>Asks the tracker for the verdict and the differences so far (new points of a running reproduction).</summary>
@@ -97,4 +131,10 @@ public partial class ReproductionPanel
 
         StateHasChanged();
     }
+
+    /// <inheritdoc />
+    public void Dispose() => persisting.Dispose();
+
+    /// <summary>The report as the tracker's JSON, or why it could not be loaded.</summary>
+    private sealed record PersistedReport(string? Report, string? Error);
 }

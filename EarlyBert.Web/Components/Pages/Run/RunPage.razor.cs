@@ -18,6 +18,9 @@ public partial class RunPage
     /// <summary>How long the page waits before subscribing again when the event stream broke.</summary>
     private static readonly TimeSpan ResubscribeDelay = TimeSpan.FromSeconds(5);
 
+    // The tracker's first event on every stream, sent once the subscription is live: nothing after it is missed.
+    private const string StreamReady = "ready";
+
     private Tracker.Client.Runs.Run? run;
     private bool notFound;
     private string? loadError;
@@ -34,6 +37,10 @@ public partial class RunPage
     private bool interactive;
     private CancellationTokenSource? watch;
     private RefreshThrottle? chartRefresh;
+    private PersistingComponentStateSubscription persisting;
+    // The run shown may be older than the event stream about to open (read by the prerender, or before the stream
+    // broke): the stream's first event asks for it again.
+    private bool catchUp;
 
     /// <summary>How many child runs the page lists; the rest are a filter away on the runs list.</summary>
     private const int ChildrenShown = 20;
@@ -50,6 +57,9 @@ public partial class RunPage
 
     [Inject]
     private TimeProvider Time { get; set; } = default!;
+
+    [Inject]
+    private PersistentComponentState State { get; set; } = default!;
 
     private bool CanCancel => run?.Status is RunStatuses.Queued or RunStatuses.Running;
 
@@ -96,6 +106,31 @@ public partial class RunPage
     private IReadOnlyList<KeyValuePair<string, string>> Params =>
         run!.Params.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
 
+    // What the page shows once everything it asked for has answered; null while any of it is loading.
+    private RunPageState? Shown =>
+        (run is not null || notFound || loadError is not null)
+        && (artifacts is not null || artifactsError is not null)
+        && (children is not null || childrenError is not null)
+            ? new RunPageState(loadedId, run, notFound, loadError, artifacts, artifactsError, children, childrenError)
+            : null;
+
+    private static string StateKey(Guid runId) => $"run-page:{runId}";
+
+    /// <inheritdoc />
+    protected override void OnInitialized()
+    {
+        // The prerender hands what it showed to the circuit, whose first render shows the same (no "Loading run…").
+        persisting = State.RegisterOnPersisting(() =>
+        {
+            if (Shown is { } shown)
+            {
+                State.PersistAsJson(StateKey(shown.RunId), shown.ToJson());
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
     /// <inheritdoc />
     protected override async Task OnParametersSetAsync()
     {
@@ -106,8 +141,19 @@ public partial class RunPage
 
         loadedId = Id;
         StopWatching();
-        (run, notFound, loadError, artifacts, artifactsError, children, childrenError) = (null, false, null, null, null, null, null);
-        await LoadAsync();
+        if (State.TryTakeFromJson<string>(StateKey(Id), out var json) && json is not null && RunPageState.FromJson(json) is { } shown && shown.RunId == Id)
+        {
+            (run, notFound, loadError, artifacts, artifactsError, children, childrenError) =
+                (shown.Run, shown.NotFound, shown.LoadError, shown.Artifacts, shown.ArtifactsError, shown.Children, shown.ChildrenError);
+            catchUp = true;
+        }
+        else
+        {
+            (run, notFound, loadError, artifacts, artifactsError, children, childrenError) = (null, false, null, null, null, null, null);
+            catchUp = false;
+            await LoadAsync();
+        }
+
         StartWatchingIfLive();
     }
 
@@ -248,6 +294,9 @@ public partial class RunPage
                 await InvokeAsync(StateHasChanged);
             }
 
+            // Whatever happened while no stream was open is only in a fresh read of the run.
+            catchUp = true;
+
             if (run is null || RunStatuses.IsTerminal(run.Status))
             {
                 return;
@@ -266,15 +315,20 @@ public partial class RunPage
 
     private async Task ApplyAsync(RunEvent change)
     {
-        if (change.Type == RunEvent.StatusChanged)
+        if (change.Type == StreamReady)
+        {
+            if (!catchUp)
+            {
+                return;
+            }
+
+            catchUp = false;
+            await ReloadRunAsync();
+        }
+        else if (change.Type == RunEvent.StatusChanged)
         {
             // The status event carries only the status; the reason, end time and final metrics come with the run.
-            await LoadRunAsync();
-            chartRefresh?.Request();
-            if (run is not null && RunStatuses.IsTerminal(run.Status))
-            {
-                await LoadArtifactsAsync();
-            }
+            await ReloadRunAsync();
         }
         else if (change.Type == RunEvent.MetricsLogged && run is not null && change.Metrics is { } latest)
         {
@@ -284,6 +338,16 @@ public partial class RunPage
         }
 
         StateHasChanged();
+    }
+
+    private async Task ReloadRunAsync()
+    {
+        await LoadRunAsync();
+        chartRefresh?.Request();
+        if (run is not null && RunStatuses.IsTerminal(run.Status))
+        {
+            await LoadArtifactsAsync();
+        }
     }
 
     private Task RefreshChartsAsync() => InvokeAsync(async () =>
@@ -310,5 +374,9 @@ public partial class RunPage
     }
 
     /// <inheritdoc />
-    public void Dispose() => StopWatching();
+    public void Dispose()
+    {
+        persisting.Dispose();
+        StopWatching();
+    }
 }
