@@ -15,4 +15,8 @@ public sealed class TrackerOptions
     /// <summary>How often crash detection looks for silent runs. Default 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan CrashSweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest artifact upload in bytes; a larger body is refused with 413. Default 5 GiB.</summary>
+    [Range(1L, long.MaxValue)]
+    public long MaxArtifactBytes { get; set; } = 5L * 1024 * 1024 * 1024;
 }

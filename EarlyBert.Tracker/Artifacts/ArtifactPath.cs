@@ -2,12 +2,25 @@ namespace EarlyBert.Tracker.Artifacts;
 
 /// <summary>
 /// The rule for artifact paths: relative, '/'-separated, no '..' or '.' segments, no empty segments, no
-/// backslashes, no control characters, at most 1,024 characters and 255 per segment.
+/// backslashes, no control characters or lone surrogates, at most 255 characters per segment, and short enough that
+/// its S3 key <c>runs/{runId}/{path}</c> fits S3's limit of 1,024 bytes of UTF-8.
 /// </summary>
 public static class ArtifactPath
 {
-    /// <summary>Longest path.</summary>
-    public const int MaxLength = 1024;
+    /// <summary>S3's longest object key, in bytes of UTF-8.</summary>
+    public const int MaxObjectKeyBytes = 1024;
+
+    /// <summary>The MinIO client's longest object key, in UTF-16 characters.</summary>
+    public const int MaxObjectKeyLength = 512;
+
+    /// <summary>Length of the key's prefix <c>runs/{runId}/</c>.</summary>
+    private const int PrefixLength = 42;
+
+    /// <summary>Longest path in bytes of UTF-8: what S3's key limit leaves after the prefix.</summary>
+    public const int MaxBytes = MaxObjectKeyBytes - PrefixLength;
+
+    /// <summary>Longest path in characters: what the MinIO client's key limit leaves after the prefix.</summary>
+    public const int MaxLength = MaxObjectKeyLength - PrefixLength;
 
     /// <summary>Longest segment.</summary>
     public const int MaxSegmentLength = 255;
@@ -20,9 +33,19 @@ public static class ArtifactPath
             return "An artifact path must not be empty.";
         }
 
+        if (HasLoneSurrogate(path))
+        {
+            return "An artifact path must not contain lone UTF-16 surrogates.";
+        }
+
         if (path.Length > MaxLength)
         {
-            return $"An artifact path is at most {MaxLength} characters; this one has {path.Length}.";
+            return $"An artifact path is at most {MaxLength} characters (its S3 key runs/{{runId}}/{{path}} at most {MaxObjectKeyLength}); this one has {path.Length}.";
+        }
+
+        if (System.Text.Encoding.UTF8.GetByteCount(path) is var bytes && bytes > MaxBytes)
+        {
+            return $"An artifact path is at most {MaxBytes} bytes of UTF-8 (its S3 key runs/{{runId}}/{{path}} at most {MaxObjectKeyBytes}); this one has {bytes}.";
         }
 
         if (path.Any(char.IsControl))
@@ -59,6 +82,23 @@ public static class ArtifactPath
         }
 
         return null;
+    }
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The S3 key of artifact <paramref name="path"/> of run <paramref name="runId"/>.</summary>

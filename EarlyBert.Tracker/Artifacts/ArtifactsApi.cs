@@ -3,6 +3,9 @@ using EarlyBert.Tracker.Client.Artifacts;
 using EarlyBert.Tracker.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using EarlyBert.Tracker.RunData;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace EarlyBert.Tracker.Artifacts;
@@ -52,8 +55,13 @@ public static class ArtifactsApi
 
     private static async Task<Results<Ok<ArtifactInfo>, ValidationProblem, ProblemHttpResult>> UploadAsync(
         Guid runId, string? path, HttpRequest request, NpgsqlDataSource dataSource, ArtifactStore store, TimeProvider time,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        IOptions<TrackerOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        if (LimitBody(request.HttpContext, options.Value.MaxArtifactBytes) is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
         if (ArtifactPath.Check(path) is { } problem)
         {
             return Problems.Invalid("path", problem);
@@ -65,12 +73,15 @@ public static class ArtifactsApi
             return Problems.Invalid("contentType", "A content type is at most 255 characters.");
         }
 
-        await using (var exists = dataSource.CreateCommand("SELECT 1 FROM runs WHERE id = $1"))
+        await using (var exists = dataSource.CreateCommand("SELECT status FROM runs WHERE id = $1"))
         {
             exists.Parameters.AddWithValue(runId);
-            if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+            switch (await exists.ExecuteScalarAsync(cancellationToken))
             {
-                return Problems.NotFound($"There is no run {runId}.");
+                case null:
+                    return Problems.NotFound($"There is no run {runId}.");
+                case string status when RunBatchWriter.TakesNoData(status):
+                    return Problems.Conflict($"Run {runId} is {status}: an ended run takes no more artifacts.");
             }
         }
 
@@ -95,6 +106,27 @@ public static class ArtifactsApi
         loggers.CreateLogger(typeof(ArtifactsApi)).LogInformation(
             "Stored artifact {Path} of run {RunId}: {Size} bytes, sha256 {Sha256}", artifact.Path, runId, artifact.Size, artifact.Sha256);
         return TypedResults.Ok(artifact);
+    }
+
+    /// <summary>
+    /// A 413 when the declared body is over <paramref name="maxBytes"/>; else the server is told to stop reading
+    /// after that many bytes (Kestrel then fails the read with 413).
+    /// </summary>
+    internal static ProblemHttpResult? LimitBody(HttpContext context, long maxBytes)
+    {
+        if (context.Request.ContentLength > maxBytes)
+        {
+            return TypedResults.Problem(
+                $"The artifact is {context.Request.ContentLength} bytes; this tracker takes at most {maxBytes} (Tracker:MaxArtifactBytes).",
+                statusCode: StatusCodes.Status413PayloadTooLarge, title: "Artifact too large");
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes;
+        }
+
+        return null;
     }
 
     private static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> DownloadAsync(

@@ -110,8 +110,10 @@ public static class Downsampler
         return Emit(merged);
     }
 
+    // One more than the span divided by the target, so the span holds at most target buckets; written so that steps
+    // 0..long.MaxValue cannot overflow (steps are never negative).
     private static long RawBucketWidth(long minStep, long maxStep, long target) =>
-        Math.Max(1, (maxStep - minStep + target) / target);
+        Math.Max(1, (maxStep - minStep) / target + 1);
 
     private static List<StepValue> Emit(List<SummaryBucket> buckets)
     {

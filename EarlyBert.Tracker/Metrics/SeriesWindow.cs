@@ -27,7 +27,8 @@ public readonly record struct SeriesWindow(SeriesInfo Series, long From, long To
             return null;
         }
 
-        var share = (double)(to - from + 1) / (series.MaxStep - series.MinStep + 1);
+        // In doubles: over steps 0..long.MaxValue the step counts overflow a long.
+        var share = ((double)to - from + 1) / ((double)series.MaxStep - series.MinStep + 1);
         return new SeriesWindow(series, from, to, Math.Max(1, (long)Math.Ceiling(series.PointCount * share)));
     }
 }

@@ -1,5 +1,6 @@
 using EarlyBert.Tracker.Artifacts;
 using EarlyBert.Tracker.Client;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace EarlyBert.Tracker.Mlflow;
@@ -10,13 +11,20 @@ namespace EarlyBert.Tracker.Mlflow;
 /// <c>/api/2.0/mlflow-artifacts/artifacts/&lt;experiment&gt;/&lt;run&gt;/artifacts/&lt;path&gt;</c>; the bytes go to S3 as
 /// every other artifact (<c>runs/{runId}/{path}</c>, hashed with SHA-256 on the way) and are listed in <c>artifacts</c>.
 /// </summary>
-public sealed class MlflowArtifacts(NpgsqlDataSource dataSource, ArtifactStore store, TimeProvider time, ILogger<MlflowArtifacts> logger)
+public sealed class MlflowArtifacts(
+    NpgsqlDataSource dataSource, ArtifactStore store, TimeProvider time, IOptions<TrackerOptions> options, ILogger<MlflowArtifacts> logger)
 {
     private const string DefaultContentType = "application/octet-stream";
 
     /// <summary>Stores the request body as the run artifact that <paramref name="proxyPath"/> names.</summary>
     public async Task UploadAsync(string proxyPath, HttpRequest request, CancellationToken cancellationToken)
     {
+        if (ArtifactsApi.LimitBody(request.HttpContext, options.Value.MaxArtifactBytes) is not null)
+        {
+            throw MlflowException.Invalid(
+                $"The artifact is {request.ContentLength} bytes; this tracker takes at most {options.Value.MaxArtifactBytes} (Tracker:MaxArtifactBytes).");
+        }
+
         var (runId, path) = await ResolveFileAsync(proxyPath, cancellationToken);
         var contentType = string.IsNullOrWhiteSpace(request.ContentType) || request.ContentType.Length > 255 ? DefaultContentType : request.ContentType;
         var stored = await store.PutAsync(ArtifactPath.ObjectKey(runId, path), request.Body, contentType, cancellationToken, request.ContentLength);

@@ -244,6 +244,12 @@ public sealed class MlflowRunDataWriter(
 
             var value = metric.Value ?? throw MlflowException.Invalid($"Missing value for required parameter 'value' of metric '{key}'.");
             var timestamp = metric.Timestamp ?? throw MlflowException.Invalid($"Missing value for required parameter 'timestamp' of metric '{key}'.");
+            // The tracker's steps are 0 or more (its summaries and downsampling rely on it); MLflow clients log from 0.
+            if (metric.Step is < 0)
+            {
+                throw MlflowException.Invalid($"Invalid value {metric.Step} for parameter 'step' of metric '{key}': steps are 0 or more here.");
+            }
+
             points.Add(new MetricPoint(key, metric.Step ?? 0, value, null, MlflowWire.FromMillis(timestamp, "timestamp")));
         }
 

@@ -34,7 +34,18 @@ internal abstract record BatchOutcome
 /// </summary>
 public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider time, RunEventBroadcaster events, ILogger<RunBatchWriter> logger)
 {
-    internal async Task<BatchOutcome> WriteAsync(Guid runId, RunBatch batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Statuses in which a run takes no more metrics or params (its record is final); tags and metadata stay
+    /// editable. A crashed run is not among them: it may be resumed, and is then running again.
+    /// </summary>
+    public static bool TakesNoData(string status) => status is RunStatuses.Finished or RunStatuses.Failed or RunStatuses.Cancelled;
+
+    /// <summary>
+    /// Writes <paramref name="batch"/>. With <paramref name="refuseEnded"/>, metrics or params for a run that has
+    /// ended (<see cref="TakesNoData"/>) are a conflict; a retry of a batch stored before the run ended is still
+    /// answered as a duplicate.
+    /// </summary>
+    internal async Task<BatchOutcome> WriteAsync(Guid runId, RunBatch batch, CancellationToken cancellationToken, bool refuseEnded = false)
     {
         var now = time.GetUtcNow();
         var hash = ContentHash(batch);
@@ -52,9 +63,14 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
         // run". A duplicate's series and summary changes are rolled back with the transaction.
         List<(long SeriesId, MetricLatest Latest)> latest = [];
         bool recorded;
+        string? status;
         try
         {
             await using var first = new NpgsqlBatch(connection, transaction);
+            // FOR SHARE holds the run's status until this transaction ends, so it cannot end in between.
+            var state = new NpgsqlBatchCommand("SELECT status FROM runs WHERE id = $1 FOR SHARE");
+            state.Parameters.AddWithValue(runId);
+            first.BatchCommands.Add(state);
             var record = new NpgsqlBatchCommand(
                 "INSERT INTO run_batches (run_id, batch_id, content_hash, received_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true");
             record.Parameters.AddWithValue(runId);
@@ -68,6 +84,8 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
             }
 
             await using var reader = await first.ExecuteReaderAsync(cancellationToken);
+            status = await reader.ReadAsync(cancellationToken) ? reader.GetString(0) : null;
+            await reader.NextResultAsync(cancellationToken);
             recorded = await reader.ReadAsync(cancellationToken);
             if (recorded && series.Length > 0)
             {
@@ -88,6 +106,12 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
         if (!recorded)
         {
             return await ExistingBatchAsync(connection, transaction, runId, batch.BatchId, hash, result, cancellationToken);
+        }
+
+        if (refuseEnded && status is not null && TakesNoData(status) && (series.Length > 0 || batch.Params is { Count: > 0 }))
+        {
+            return new BatchOutcome.Conflict(
+                $"Run {runId} is {status}: an ended run takes no more metrics or params (tags and metadata stay editable). Nothing was stored.");
         }
 
         if (batch.Params is { Count: > 0 } @params && await WriteParamsAsync(connection, transaction, runId, @params, cancellationToken) is { } paramConflict)

@@ -33,7 +33,7 @@ public static class RunDataApi
             return TypedResults.ValidationProblem(errors, detail: "The batch was not stored.");
         }
 
-        return await writer.WriteAsync(runId, WithSeriesAsPoints(batch), cancellationToken) switch
+        return await writer.WriteAsync(runId, WithSeriesAsPoints(batch), cancellationToken, refuseEnded: true) switch
         {
             BatchOutcome.Stored stored => TypedResults.Ok(stored.Result),
             BatchOutcome.Duplicate duplicate => TypedResults.Ok(duplicate.Result),
