@@ -10,10 +10,12 @@ namespace EarlyBert.Web.Components.Pages.Reproduction;
 /// parent but not the verdict, so each such run's reproduction record is read from the tracker (a clone or resumed
 /// run has a parent too, but no record, and is left out).
 /// </summary>
-public partial class CompareVerdicts
+public partial class CompareVerdicts : IDisposable
 {
     private IReadOnlyList<Pair> pairs = [];
     private IReadOnlyList<Guid> loadedIds = [];
+    private bool loaded;
+    private PersistingComponentStateSubscription persisting;
 
     /// <summary>The compared runs, in the page's order.</summary>
     [Parameter, EditorRequired]
@@ -29,6 +31,26 @@ public partial class CompareVerdicts
     [Inject]
     private ILogger<CompareVerdicts> Logger { get; set; } = default!;
 
+    [Inject]
+    private PersistentComponentState State { get; set; } = default!;
+
+    private static string StateKey(IEnumerable<Guid> ids) => $"compare-verdicts:{string.Join(',', ids)}";
+
+    /// <inheritdoc />
+    protected override void OnInitialized()
+    {
+        // The prerender hands the verdicts it read to the circuit, which shows them without reading the runs again.
+        persisting = State.RegisterOnPersisting(() =>
+        {
+            if (loaded)
+            {
+                State.PersistAsJson(StateKey(loadedIds), pairs);
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
     /// <inheritdoc />
     protected override async Task OnParametersSetAsync()
     {
@@ -39,6 +61,13 @@ public partial class CompareVerdicts
         }
 
         loadedIds = ids;
+        loaded = false;
+        if (State.TryTakeFromJson<List<Pair>>(StateKey(ids), out var shown) && shown is not null)
+        {
+            (pairs, loaded) = (shown, true);
+            return;
+        }
+
         var index = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
         var children = Runs.Where(r => r.ParentRunId is { } parent && index.ContainsKey(parent)).ToList();
         var found = await Task.WhenAll(children.Select(async child =>
@@ -50,7 +79,11 @@ public partial class CompareVerdicts
                     reproduction.Verdict ?? child.Verdict, reproduction.Description);
         }));
         pairs = found.OfType<Pair>().ToList();
+        loaded = true;
     }
+
+    /// <inheritdoc />
+    public void Dispose() => persisting.Dispose();
 
     private string Label(int i) => i < Labels.Count ? Labels[i] : Runs[i].Name;
 
