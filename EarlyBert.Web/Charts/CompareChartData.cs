@@ -22,8 +22,11 @@ namespace EarlyBert.Web.Charts;
 /// </remarks>
 public static class CompareChartData
 {
-    /// <summary>Points per line when the address does not say (about one per pixel of a half-width chart).</summary>
-    public const int DefaultMaxPoints = 1000;
+    /// <summary>
+    /// Points per line the page asks for: about one per pixel of a half-width chart at 1280 px, all a line can show.
+    /// Fixed in the address (rather than measured in the browser) so the first HTML can preload it.
+    /// </summary>
+    public const int DefaultMaxPoints = 600;
 
     /// <summary>Most points per line an address may ask for.</summary>
     public const int MostPoints = 5000;
@@ -31,7 +34,7 @@ public static class CompareChartData
     /// <summary>The address of one chart's data; <paramref name="range"/> null for the whole series.</summary>
     public static string Href(IEnumerable<Guid> runIds, string metric, MetricChartOptions options, StepRange? range = null)
     {
-        var href = $"/compare/data?runs={string.Join(',', runIds)}&metric={Uri.EscapeDataString(metric)}";
+        var href = $"/compare/data?runs={string.Join(',', runIds)}&metric={Uri.EscapeDataString(metric)}&maxPoints={DefaultMaxPoints}";
         if (options.XAxis != ChartXAxis.Step)
         {
             href += "&x=" + options.XAxis.ToString().ToLowerInvariant();

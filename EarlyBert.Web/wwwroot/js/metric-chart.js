@@ -47,17 +47,6 @@ export async function draw(element, plotlyUrl, layout, traces, values, owner) {
     listen(element, owner);
 }
 
-// One point per pixel of the chart's width is all a line can show; rounded so that a chart's address stays the same
-// between the prerendered placeholder and the interactive chart.
-function sized(url, element) {
-    if (/[?&]maxPoints=/.test(url)) {
-        return url;
-    }
-
-    const width = element.clientWidth || element.parentElement?.clientWidth || 1000;
-    return `${url}&maxPoints=${Math.min(5000, Math.max(200, Math.ceil(width / 100) * 100))}`;
-}
-
 // The chart data endpoint's body: uint32 JSON length, the JSON, padding to 8 bytes, float64 values.
 async function fetchChart(url) {
     const response = await fetch(url);
@@ -75,7 +64,7 @@ async function fetchChart(url) {
 // Fetches url and draws it into gd (a new plot, or redrawn in place).
 async function drawFrom(gd, url, plotlyUrl) {
     const started = performance.now();
-    const [Plotly, chart] = await Promise.all([load(plotlyUrl), fetchChart(sized(url, gd))]);
+    const [Plotly, chart] = await Promise.all([load(plotlyUrl), fetchChart(url)]);
     const loaded = performance.now();
     await plot(Plotly, gd, chart.layout, chart.traces, chart.numbers);
     measure(chart.layout, started, loaded);
@@ -198,3 +187,7 @@ export function dispose(element) {
 }
 
 drawPrerendered();
+
+// The circuit's start replaces the page's DOM and competes with the drawing for the browser's one thread; the JS
+// initializer (EarlyBert.Web.lib.module.js) lets it wait for the prerendered charts.
+window.ebPrerenderedCharts = Promise.allSettled(early.values());

@@ -35,8 +35,9 @@ public sealed class ComparePageTests : DashboardTestContext
 
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-test=not-comparable]")));
         // The browser fetches the chart's lines from this address as soon as the HTML arrives, before the circuit.
-        Assert.Equal($"/compare/data?runs={A},{B}&metric=eval%2Floss&smooth=0.6",
+        Assert.Equal($"/compare/data?runs={A},{B}&metric=eval%2Floss&maxPoints=600&smooth=0.6",
             page.Find("[data-test=metric-chart][data-metric='eval/loss'] [data-chart-src]").GetAttribute("data-chart-src"));
+        Assert.Equal($"/compare/data?runs={A},{B}&metric=eval%2Floss&maxPoints=600&smooth=0.6", page.Find("link[rel=preload][as=fetch]").GetAttribute("href"));
         Assert.Equal([$"GET api/compare?runs={A},{B}&maxPoints=1000"], Tracker.Requests);
     }
 
@@ -190,12 +191,12 @@ public sealed class ComparePageTests : DashboardTestContext
 
         await page.InvokeAsync(() => page.FindComponent<Components.Shared.MetricChart>().Instance.OnZoomed(10.4, 15.2));
 
-        Assert.Equal($"/compare/data?runs={A},{B}&metric=eval%2Floss&fromStep=10&toStep=16", page.FindComponent<Components.Shared.MetricChart>().Instance.Source);
+        Assert.Equal($"/compare/data?runs={A},{B}&metric=eval%2Floss&maxPoints=600&fromStep=10&toStep=16", page.FindComponent<Components.Shared.MetricChart>().Instance.Source);
         Assert.Equal(asked, Tracker.Requests.Count);
 
         await page.InvokeAsync(() => page.FindComponent<Components.Shared.MetricChart>().Instance.OnZoomed(null, null));
 
-        Assert.Equal($"/compare/data?runs={A},{B}&metric=eval%2Floss", page.FindComponent<Components.Shared.MetricChart>().Instance.Source);
+        Assert.Equal($"/compare/data?runs={A},{B}&metric=eval%2Floss&maxPoints=600", page.FindComponent<Components.Shared.MetricChart>().Instance.Source);
     }
 
     [Fact]
