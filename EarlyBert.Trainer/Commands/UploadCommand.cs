@@ -72,10 +72,16 @@ internal static class UploadCommand
         foreach (var batch in points.Chunk(5000))
             await tracker.LogBatchAsync(runId, new RunBatch(BatchId(runId, $"metrics-{chunk++}"), Series: MetricColumns.From(batch)), cancellationToken);
         var artifacts = Path.Combine(directory, "artifacts");
+        // An ended run takes no more artifacts (409), and a repeated upload must not send them again anyway: a file the
+        // tracker already holds with the same SHA-256 is skipped.
+        var stored = (await tracker.ListArtifactsAsync(runId, cancellationToken)).ToDictionary(a => a.Path, a => a.Sha256, StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(artifacts, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             var path = Path.GetRelativePath(artifacts, file).Replace('\\', '/');
             await using var stream = File.OpenRead(file);
+            if (stored.TryGetValue(path, out var storedSha) && string.Equals(storedSha, Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken)), StringComparison.OrdinalIgnoreCase))
+                continue;
+            stream.Position = 0;
             await tracker.UploadArtifactAsync(runId, path, stream, path.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream", cancellationToken);
         }
         await tracker.UpdateRunAsync(runId, new UpdateRun(Status: run.Status, StatusReason: run.StatusReason), cancellationToken);
