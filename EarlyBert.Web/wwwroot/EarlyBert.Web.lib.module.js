@@ -14,14 +14,8 @@ function remember(event) {
     }
 }
 
-// Compare's charts are drawn from the prerendered page (wwwroot/js/metric-chart.js) before the circuit starts: its
-// start, which replaces the page's DOM, waits for them (at most 2 s), so both do not share the browser's one thread.
-// Zooms made meanwhile are handed to the circuit when it adopts the charts.
-export async function beforeServerStart() {
+export function beforeServerStart() {
     document.addEventListener('input', remember, true);
-    if (window.ebPrerenderedCharts) {
-        await Promise.race([window.ebPrerenderedCharts, new Promise(resolve => setTimeout(resolve, 2000))]);
-    }
 }
 
 export function afterServerStarted() {

@@ -187,7 +187,3 @@ export function dispose(element) {
 }
 
 drawPrerendered();
-
-// The circuit's start replaces the page's DOM and competes with the drawing for the browser's one thread; the JS
-// initializer (EarlyBert.Web.lib.module.js) lets it wait for the prerendered charts.
-window.ebPrerenderedCharts = Promise.allSettled(early.values());
