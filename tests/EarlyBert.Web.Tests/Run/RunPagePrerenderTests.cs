@@ -132,6 +132,28 @@ public sealed class RunPagePrerenderTests : DashboardTestContext
     }
 
     [Fact]
+    public async Task A_run_too_large_to_hand_to_the_circuit_is_loaded_again_by_it_rather_than_stopping_it_from_starting()
+    {
+        // Random values do not compress: far past what the circuit's first message may carry.
+        var @params = "{" + string.Join(',', Enumerable.Range(0, 500).Select(i => $"\"p{i}\":\"{Guid.NewGuid()}\"")) + "}";
+        Tracker.Json($"api/runs/{RunId}", RunJson.Of(RunId, "huge-otter", @params: @params));
+        Tracker.Json($"api/runs/{RunId}/artifacts", "[]");
+        Tracker.Json("api/runs?", TrackerJson.Page(0));
+        Context.Renderer.SetRendererInfo(new RendererInfo("Static", false));
+        var prerender = Render<RunPage>(p => p.Add(x => x.Id, RunId));
+        prerender.WaitForAssertion(() => Assert.Equal("huge-otter", prerender.Find("h4").TextContent.Trim()));
+        state.TriggerOnPersisting();
+        await Context.DisposeComponentsAsync();
+        Context.Renderer.SetRendererInfo(new RendererInfo("Server", true));
+
+        var circuit = Render<RunPage>(p => p.Add(x => x.Id, RunId));
+
+        circuit.WaitForAssertion(() => Assert.Equal("huge-otter", circuit.Find("h4").TextContent.Trim()));
+        Assert.Contains("p499", circuit.Find("[data-test=params]").TextContent);
+        Assert.Equal(2, Count(RunRequest));
+    }
+
+    [Fact]
     public async Task A_prerender_that_could_not_load_the_run_hands_its_error_to_the_circuit_which_does_not_ask_again()
     {
         Tracker.Unreachable($"api/runs/{RunId}");

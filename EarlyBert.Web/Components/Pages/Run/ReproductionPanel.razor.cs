@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Web.Components.Pages.Reproduction;
@@ -81,13 +80,12 @@ public partial class ReproductionPanel : IDisposable
     protected override void OnInitialized()
     {
         // The prerender hands its report (or why there is none) to the circuit, which shows the same without asking
-        // the tracker again. As the tracker's own JSON: a difference may be NaN, which the default options refuse.
+        // the tracker again; a report too large to hand over (thousands of steps) is asked for again.
         persisting = State.RegisterOnPersisting(() =>
         {
             if ((report is not null || reportError is not null) && loaded.Status is { } status)
             {
-                var json = report is null ? null : JsonSerializer.Serialize(report, ReproductionJsonContext.Default.ReproductionReport);
-                State.PersistAsJson(StateKey(loaded.Id, status), new PersistedReport(json, reportError));
+                PrerenderedState.Persist(State, StateKey(loaded.Id, status), new PersistedReport(report, reportError), PrerenderedStateJsonContext.Default.PersistedReport);
             }
 
             return Task.CompletedTask;
@@ -104,10 +102,10 @@ public partial class ReproductionPanel : IDisposable
 
         loaded = (RunId, Status);
         // Only a report asked for at the same status stands for what the tracker answers now.
-        if (State.TryTakeFromJson<PersistedReport>(StateKey(RunId, Status), out var shown) && shown is not null)
+        if (PrerenderedState.TryTake(State, StateKey(RunId, Status), PrerenderedStateJsonContext.Default.PersistedReport, out var shown))
         {
-            report = shown.Report is null ? null : JsonSerializer.Deserialize(shown.Report, ReproductionJsonContext.Default.ReproductionReport);
-            (reportError, lines) = (shown.Error, report is null ? [] : DifferenceSeries.Lines(report.Differences));
+            (report, reportError) = (shown.Report, shown.Error);
+            lines = report is null ? [] : DifferenceSeries.Lines(report.Differences);
             return;
         }
 
@@ -134,7 +132,4 @@ public partial class ReproductionPanel : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => persisting.Dispose();
-
-    /// <summary>The report as the tracker's JSON, or why it could not be loaded.</summary>
-    private sealed record PersistedReport(string? Report, string? Error);
 }

@@ -122,9 +122,9 @@ public partial class RunPage
         // The prerender hands what it showed to the circuit, whose first render shows the same (no "Loading run…").
         persisting = State.RegisterOnPersisting(() =>
         {
-            if (Shown is { } shown)
+            if (Shown is { } shown && !PrerenderedState.Persist(State, StateKey(shown.RunId), shown, PrerenderedStateJsonContext.Default.RunPageState))
             {
-                State.PersistAsJson(StateKey(shown.RunId), shown.ToJson());
+                Logger.LogInformation("Run {RunId} is too large to hand from the prerender to the circuit, which loads it again", shown.RunId);
             }
 
             return Task.CompletedTask;
@@ -141,7 +141,7 @@ public partial class RunPage
 
         loadedId = Id;
         StopWatching();
-        if (State.TryTakeFromJson<string>(StateKey(Id), out var json) && json is not null && RunPageState.FromJson(json) is { } shown && shown.RunId == Id)
+        if (PrerenderedState.TryTake(State, StateKey(Id), PrerenderedStateJsonContext.Default.RunPageState, out var shown) && shown.RunId == Id)
         {
             (run, notFound, loadError, artifacts, artifactsError, children, childrenError) =
                 (shown.Run, shown.NotFound, shown.LoadError, shown.Artifacts, shown.ArtifactsError, shown.Children, shown.ChildrenError);

@@ -1,12 +1,11 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using EarlyBert.Tracker.Client.Artifacts;
 
 namespace EarlyBert.Web.Components.Pages.Run;
 
 /// <summary>
 /// What the Run page showed after loading: the run (or why not), its artifacts and its child runs. The server
-/// prerender hands it to the circuit, whose first render then shows the same page without asking the tracker again.
+/// prerender hands it to the circuit (<see cref="PrerenderedState"/>), whose first render then shows the same page
+/// without asking the tracker again.
 /// </summary>
 /// <param name="RunId">The run it is about; a state for another run is not used.</param>
 /// <param name="Run">The run, or null when it was not found or failed to load.</param>
@@ -24,16 +23,4 @@ internal sealed record RunPageState(
     IReadOnlyList<ArtifactInfo>? Artifacts,
     string? ArtifactsError,
     Tracker.Client.Runs.RunPage? Children,
-    string? ChildrenError)
-{
-    /// <summary>As JSON with the tracker's own options: a metric's latest value may be NaN, which the default options refuse.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, RunPageStateJsonContext.Default.RunPageState);
-
-    /// <summary>Reads <see cref="ToJson"/>'s text back.</summary>
-    public static RunPageState? FromJson(string json) => JsonSerializer.Deserialize(json, RunPageStateJsonContext.Default.RunPageState);
-}
-
-/// <summary>JSON metadata of <see cref="RunPageState"/>, with the options of the tracker's contracts.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
-[JsonSerializable(typeof(RunPageState))]
-internal sealed partial class RunPageStateJsonContext : JsonSerializerContext;
+    string? ChildrenError);
