@@ -61,7 +61,7 @@ public sealed class ReproduceButtonTests(PlatformFixture platform, DashboardBrow
 
         // The parent's page lists the reproduction with its verdict.
         await page.GotoAsync($"/runs/{parent.Id}");
-        // The circuit loads the run again after the prerender; the enabled button says it has.
+        // The button is enabled once the circuit is up (a click on the prerendered page would be lost).
         await Expect(reproduce).ToBeEnabledAsync();
         var row = page.Locator("[data-test=child]").Filter(new() { Has = page.Locator($"a[href='/runs/{childId}']") });
         await Expect(row.Locator("[data-test=verdict]")).ToHaveTextAsync("identical");
