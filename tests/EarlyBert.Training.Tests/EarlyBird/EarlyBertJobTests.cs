@@ -4,6 +4,7 @@ using EarlyBert.Training.Checkpoints;
 using EarlyBert.Training.EarlyBird;
 using EarlyBert.Training.Optimization;
 using EarlyBert.Training.Recording;
+using EarlyBert.Training.Tests.Training;
 using EarlyBert.Training.Training;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
@@ -221,16 +222,7 @@ public sealed class EarlyBertJobTests(ITestOutputHelper output) : IDisposable
 
     private RunConfig SmallConfig()
     {
-        var data = Path.Combine(folder, "small.csv");
-        var lines = new List<string> { "text,label" };
-        string[] good = ["the meeting moves to monday", "please review the attached report", "lunch at noon with the team", "notes from the call are below"];
-        string[] bad = ["win a free prize now", "cheap pills click here", "you are a winner claim money", "limited offer buy now"];
-        for (var i = 0; i < 25; i++)
-        {
-            lines.Add($"\"{good[i % 4]} {i}\",ham");
-            lines.Add($"\"{bad[i % 4]} {i}\",spam");
-        }
-        File.WriteAllLines(data, lines);
+        var data = SmallTextData.Write(folder);
         var optimizer = Presets.CardOptimizer();
         optimizer["learning_rate"]!["config"]!["initial_learning_rate"] = 1e-3;
         return new RunConfig

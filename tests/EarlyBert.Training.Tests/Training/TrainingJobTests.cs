@@ -185,16 +185,7 @@ public sealed class TrainingJobTests(ITestOutputHelper output) : IDisposable
 
     private RunConfig SmallTextConfig()
     {
-        var data = Path.Combine(folder, "small.csv");
-        var lines = new List<string> { "text,label" };
-        string[] good = ["the meeting moves to monday", "please review the attached report", "lunch at noon with the team", "notes from the call are below"];
-        string[] bad = ["win a free prize now", "cheap pills click here", "you are a winner claim money", "limited offer buy now"];
-        for (var i = 0; i < 25; i++)
-        {
-            lines.Add($"\"{good[i % 4]} {i}\",ham");
-            lines.Add($"\"{bad[i % 4]} {i}\",spam");
-        }
-        File.WriteAllLines(data, lines);
+        var data = SmallTextData.Write(folder);
         return new RunConfig
         {
             Name = "small",
