@@ -37,8 +37,20 @@ public sealed class ReproduceButtonTests(PlatformFixture platform, DashboardBrow
         await Expect(reproduce).ToBeEnabledAsync();
         await reproduce.ClickAsync();
 
-        // The child is queued with the parent's config and opened.
-        await page.WaitForURLAsync(url => Regex.IsMatch(url, @"/runs/[0-9a-f-]{36}$") && !url.Contains(parent.Id.ToString(), StringComparison.Ordinal));
+        // The child is queued with the parent's config and opened. The whole suite shares two cores with the worker's
+        // training, so the queue-and-open round trip gets a minute; a refusal would show in the button's error alert.
+        try
+        {
+            await page.WaitForURLAsync(url => Regex.IsMatch(url, @"/runs/[0-9a-f-]{36}$") && !url.Contains(parent.Id.ToString(), StringComparison.Ordinal),
+                new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException)
+        {
+            var refusal = page.Locator("[data-test=reproduce-error]");
+            output.WriteLine($"Not opened: {await DashboardBrowser.ScreenshotAsync(page, "reproduce-not-opened")}; " +
+                $"error alert: {(await refusal.CountAsync() > 0 ? await refusal.InnerTextAsync() : "none")}");
+            throw;
+        }
         var childId = Guid.Parse(new Uri(page.Url).AbsolutePath["/runs/".Length..]);
         Assert.NotEqual(parent.Id, childId);
         var child = await tracker.GetRunAsync(childId, CancellationToken.None);
