@@ -1,3 +1,4 @@
+using EarlyBert.Tracker.Client.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 
@@ -18,20 +19,26 @@ public static class TrackerClientExtensions
     /// client defaults (the service defaults' resilience: retries for safe methods, 10 s per attempt, 30 s in all).
     /// Artifact uploads and downloads and event streams go through a second client without those timeouts: a
     /// checkpoint upload or a live subscription lasts as long as it needs, and its caller's token ends it.
+    /// Both send <paramref name="apiKey"/> (see <see cref="TrackerApiKey"/>) when one is given.
     /// </summary>
-    public static IHttpClientBuilder AddTrackerClient(this IServiceCollection services, string baseAddress = DefaultBaseAddress)
+    public static IHttpClientBuilder AddTrackerClient(this IServiceCollection services, string baseAddress = DefaultBaseAddress, string? apiKey = null)
     {
         var address = new Uri(baseAddress.TrimEnd('/') + "/");
         var transfers = services.AddHttpClient(TransfersClientName, client =>
         {
             client.BaseAddress = address;
             client.Timeout = Timeout.InfiniteTimeSpan;
+            TrackerApiKey.Apply(client, apiKey);
         });
         // Marked for evaluation, but it is the way to take one client out of ConfigureHttpClientDefaults' resilience.
 #pragma warning disable EXTEXP0001
         transfers.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
-        return services.AddHttpClient(nameof(TrackerClient), client => client.BaseAddress = address)
+        return services.AddHttpClient(nameof(TrackerClient), client =>
+            {
+                client.BaseAddress = address;
+                TrackerApiKey.Apply(client, apiKey);
+            })
             .AddTypedClient((http, provider) => new TrackerClient(http, provider.GetRequiredService<IHttpClientFactory>().CreateClient(TransfersClientName)));
     }
 }
