@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EarlyBert.Tracker.ApiKeys;
 using EarlyBert.Tracker.Artifacts;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Compare;
@@ -28,6 +29,7 @@ public static class TrackerServices
     {
         builder.AddTrackerDatabase();
         builder.AddArtifactStorage();
+        builder.AddApiKeys();
         builder.Services.AddOptions<TrackerOptions>()
             .BindConfiguration(TrackerOptions.SectionName)
             .ValidateDataAnnotations()
@@ -60,6 +62,7 @@ public static class TrackerServices
     /// <summary>Maps every tracker endpoint.</summary>
     public static IEndpointRouteBuilder MapTrackerApi(this IEndpointRouteBuilder app)
     {
+        app.MapApiKeysApi();
         app.MapWorkersApi();
         app.MapExperimentsApi();
         app.MapRunsApi();
