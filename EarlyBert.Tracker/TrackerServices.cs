@@ -53,6 +53,9 @@ public static class TrackerServices
         builder.Services.AddSingleton<RunStore>();
         builder.Services.AddSingleton<RunBatchWriter>();
         builder.Services.AddSingleton<MetricReader>();
+        builder.Services.AddSingleton<CompareQuery>();
+        builder.Services.AddSingleton<ExperimentStore>();
+        builder.Services.AddSingleton<WorkerStore>();
         builder.Services.AddSingleton<ReproductionStore>();
         builder.Services.AddMlflowApi();
         builder.Services.AddHostedService<CrashDetector>();
