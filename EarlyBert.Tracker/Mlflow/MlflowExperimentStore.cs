@@ -308,7 +308,7 @@ public sealed class MlflowExperimentStore(NpgsqlDataSource dataSource, TimeProvi
         foreach (var text in clauses)
         {
             var clause = MlflowFilter.ParseOrderClause(text);
-            var expression = clause.Scope != FieldRef.Attribute ? null : clause.Name switch
+            var expression = (clause.Scope == FieldRef.Attribute ? clause.Name : null) switch
             {
                 "name" => "e.name",
                 "experiment_id" => IdOrder,

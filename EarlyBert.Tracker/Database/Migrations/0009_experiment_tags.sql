@@ -12,3 +12,6 @@ CREATE TABLE experiment_tags (
 -- MLflow's last_update_time: set by a rename, a delete and a restore (not by tags, as in MLflow); null means the
 -- creation time.
 ALTER TABLE experiments ADD COLUMN updated_at timestamptz;
+
+-- Experiments deleted before this migration were last updated when they were deleted.
+UPDATE experiments SET updated_at = deleted_at WHERE deleted_at IS NOT NULL;
