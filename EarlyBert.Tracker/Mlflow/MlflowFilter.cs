@@ -59,15 +59,12 @@ internal static class MlflowFilter
     public static MlflowOrderClause ParseOrderClause(string clause)
     {
         var tokens = string.IsNullOrWhiteSpace(clause) ? [] : Tokenize(clause);
-        var ascending = true;
-        if (tokens.Count == 2 && (tokens[1].Is("asc") || tokens[1].Is("desc")))
-        {
-            ascending = tokens[1].Is("asc");
-        }
-        else if (tokens.Count != 1 || tokens[0].Kind != FilterTokenKind.Identifier)
+        if (tokens.Count is < 1 or > 2 || tokens[0].Kind != FilterTokenKind.Identifier || (tokens.Count == 2 && !tokens[1].Is("asc") && !tokens[1].Is("desc")))
         {
             throw MlflowException.Invalid($"Invalid order_by clause '{clause}': expected a field, then ASC or DESC.");
         }
+
+        var ascending = tokens.Count == 1 || tokens[1].Is("asc");
 
         var (scope, name) = SplitField(tokens[0]);
         return new MlflowOrderClause(scope, name, ascending, clause);

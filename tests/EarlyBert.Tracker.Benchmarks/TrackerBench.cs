@@ -283,6 +283,8 @@ internal sealed partial class TrackerBench : IAsyncDisposable
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(options.Postgres) { Database = "postgres", Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{databaseName}\" WITH (FORCE)", connection);
+        // Dropping waits for the server to finish with the database's files, which takes more than the default 30 s on a busy machine.
+        drop.CommandTimeout = 300;
         await drop.ExecuteNonQueryAsync();
     }
 }
