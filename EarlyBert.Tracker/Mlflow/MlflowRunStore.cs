@@ -269,8 +269,7 @@ public sealed class MlflowRunStore(
             where.Add(SearchSqlTranslator.Translate(filter, parameters));
         }
 
-        var order = RunOrder.ToSql(MlflowFilter.OrderBy(request.OrderBy), parameters)
-            ?? throw MlflowException.Invalid($"Invalid order_by clause '{request.OrderBy![0]}'.");
+        var order = MlflowRunOrder.ToSql(request.OrderBy, parameters);
         var offset = parameters.Add(skip);
         var limit = parameters.Add(take + 1);
         await using var command = dataSource.CreateCommand(
