@@ -33,7 +33,7 @@ public sealed class TwoTrackerReplicasTests(TwoTrackerReplicasFixture platform, 
         var onSecond = await WatchAsync(second, run.Id, timeout.Token);
 
         await second.LogBatchAsync(run.Id, new RunBatch(Guid.NewGuid(), [new MetricPoint("loss", 0, 0.25)]), CancellationToken.None);
-        var metrics = await onFirst.ReadAsync(timeout.Token);
+        var metrics = await NextOfTypeAsync(onFirst, RunEvent.MetricsLogged, timeout.Token);
         Assert.Equal((RunEvent.MetricsLogged, run.Id, 0.25), (metrics.Type, metrics.RunId, Assert.Single(metrics.Metrics!).Value));
 
         // Nobody beats for the run: past the heartbeat timeout it is marked crashed, once, and both replicas say so.
@@ -45,7 +45,7 @@ public sealed class TwoTrackerReplicasTests(TwoTrackerReplicasFixture platform, 
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(stored.StatusReason!, "no heartbeat"));
 
         // Both replicas run a detector on a connection of its own; exactly one of them holds the lock.
-        await using var database = new NpgsqlConnection(await platform.App.GetConnectionStringAsync("trackerdb"));
+        await using var database = new NpgsqlConnection(await platform.App.GetConnectionStringAsync("postgres"));
         await database.OpenAsync();
         await using var command = new NpgsqlCommand(
             """
@@ -61,12 +61,16 @@ public sealed class TwoTrackerReplicasTests(TwoTrackerReplicasFixture platform, 
     /// <summary>A typed client of one replica (every HTTP client of this test is made here).</summary>
     private static TrackerClient Client(Uri replica) => new(new HttpClient { BaseAddress = replica });
 
-    private static async Task<RunEvent> NextStatusAsync(ChannelReader<RunEvent> events, CancellationToken cancellationToken)
+    private static Task<RunEvent> NextStatusAsync(ChannelReader<RunEvent> events, CancellationToken cancellationToken) =>
+        NextOfTypeAsync(events, RunEvent.StatusChanged, cancellationToken);
+
+    /// <summary>The next event of <paramref name="type"/>, past others (a replica whose listener was just connecting sends a resync).</summary>
+    private static async Task<RunEvent> NextOfTypeAsync(ChannelReader<RunEvent> events, string type, CancellationToken cancellationToken)
     {
         while (true)
         {
             var runEvent = await events.ReadAsync(cancellationToken);
-            if (runEvent.Type == RunEvent.StatusChanged)
+            if (runEvent.Type == type)
             {
                 return runEvent;
             }
@@ -104,7 +108,7 @@ public sealed class TwoTrackerReplicasTests(TwoTrackerReplicasFixture platform, 
     }
 }
 
-/// <summary>The platform in local-process mode with <c>Tracker:Replicas=2</c> and a short heartbeat timeout.</summary>
+/// <summary>The platform in local-process mode (database resource <c>postgres</c>) with <c>Tracker:Replicas=2</c> and a short heartbeat timeout.</summary>
 public sealed class TwoTrackerReplicasFixture : IAsyncLifetime
 {
     private readonly string stateDirectory = CreateStateDirectory();
