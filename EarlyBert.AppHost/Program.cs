@@ -23,6 +23,7 @@ var artifacts = infrastructure.Artifacts;
 var tracker = builder.AddProject<Projects.EarlyBert_Tracker>("tracker")
     .WithReference(database, connectionName: "tracker").WaitFor(database)
     .WithReference(artifacts).WaitFor(artifacts)
+    .WithReplicas(builder.Configuration.GetValue("Tracker:Replicas", 1)) // behind Aspire's proxy; see "Running beyond one machine"
     .WithHttpHealthCheck("/health");
 // Crash detection settings (Tracker:HeartbeatTimeout, Tracker:CrashSweepInterval) pass through when given.
 foreach (var setting in new[] { "HeartbeatTimeout", "CrashSweepInterval" })

@@ -49,7 +49,7 @@ public static class TrackerServices
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddOpenApi();
 
-        builder.Services.AddSingleton<RunEventBroadcaster>();
+        builder.Services.AddRunEvents();
         builder.Services.AddSingleton<RunStore>();
         builder.Services.AddSingleton<RunBatchWriter>();
         builder.Services.AddSingleton<MetricReader>();
