@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using EarlyBert.Tracker.Client;
+using EarlyBert.Tracker.Client.Authentication;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Tracker.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -143,7 +144,7 @@ public sealed class EventStreamCapsTests(TrackerAppFactory tracker, ITestOutputH
     }
 
     /// <summary>An HTTP client of <paramref name="server"/> whose connections come from <paramref name="localAddress"/>.</summary>
-    private static HttpClient Http(WebApplicationFactory<Program> server, string localAddress)
+    private HttpClient Http(WebApplicationFactory<Program> server, string localAddress)
     {
         var handler = new SocketsHttpHandler
         {
@@ -163,6 +164,8 @@ public sealed class EventStreamCapsTests(TrackerAppFactory tracker, ITestOutputH
                 }
             },
         };
-        return new HttpClient(handler) { BaseAddress = server.ClientOptions.BaseAddress };
+        var http = new HttpClient(handler) { BaseAddress = server.ClientOptions.BaseAddress };
+        TrackerApiKey.Apply(http, tracker.AdminKey);
+        return http;
     }
 }
