@@ -1,5 +1,4 @@
 using EarlyBert.Tracker.Artifacts;
-using EarlyBert.Tracker.Client;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace EarlyBert.Tracker.Tests.Artifacts;
@@ -17,7 +19,9 @@ public sealed class ArtifactAtomicityTests(TrackerAppFactory tracker) : IClassFi
         // Over the 5 MiB multipart threshold with its full length announced, so S3 has a multipart upload with one part
         // stored when the body breaks off.
         const long announced = 12L * 1024 * 1024;
-        using var http = tracker.CreateClient();
+        var logs = new LogSink();
+        using var logged = tracker.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(logs)));
+        using var http = logged.CreateClient();
         using var body = new StreamContent(new CutStream(RandomNumberGenerator.GetBytes(7 * 1024 * 1024)));
         body.Headers.ContentLength = announced;
         body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
@@ -29,6 +33,8 @@ public sealed class ArtifactAtomicityTests(TrackerAppFactory tracker) : IClassFi
         Assert.Null(await tracker.RowAsync(run.Id, "model.bin"));
         Assert.Empty(await tracker.ObjectsAsync(run.Id));
         Assert.Empty(await tracker.UnfinishedUploadsAsync(run.Id));
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith($"Upload of artifact model.bin of run {run.Id} failed", StringComparison.Ordinal)
+            && e.Message.EndsWith("was removed and no row changed", StringComparison.Ordinal));
     }
 
     [Fact]
