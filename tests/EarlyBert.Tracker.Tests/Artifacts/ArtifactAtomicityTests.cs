@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -21,12 +22,13 @@ public sealed class ArtifactAtomicityTests(TrackerAppFactory tracker) : IClassFi
         const long announced = 12L * 1024 * 1024;
         var logs = new LogSink();
         using var logged = tracker.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(logs)));
-        using var http = logged.CreateClient();
-        using var body = new StreamContent(new CutStream(RandomNumberGenerator.GetBytes(7 * 1024 * 1024)));
+        using var http = Unbuffered(logged);
+        using var gone = new CancellationTokenSource();
+        using var body = new StreamContent(new CutStream(RandomNumberGenerator.GetBytes(7 * 1024 * 1024), () => GoneAsync(run.Id, gone)));
         body.Headers.ContentLength = announced;
         body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
 
-        var cut = await Record.ExceptionAsync(() => http.PutAsync($"/api/runs/{run.Id}/artifacts/content?path=model.bin", body));
+        var cut = await Record.ExceptionAsync(() => http.PutAsync($"/api/runs/{run.Id}/artifacts/content?path=model.bin", body, gone.Token));
         await tracker.WaitForUploadsToEndAsync(run.Id);
 
         Assert.NotNull(cut);
@@ -44,11 +46,12 @@ public sealed class ArtifactAtomicityTests(TrackerAppFactory tracker) : IClassFi
         var first = RandomNumberGenerator.GetBytes(100_000);
         await client.UploadArtifactAsync(run.Id, "model.bin", new MemoryStream(first), "application/octet-stream", CancellationToken.None);
         var before = await tracker.RowAsync(run.Id, "model.bin");
-        using var http = tracker.CreateClient();
-        using var body = new StreamContent(new CutStream(RandomNumberGenerator.GetBytes(6 * 1024 * 1024)));
+        using var http = Unbuffered(tracker);
+        using var gone = new CancellationTokenSource();
+        using var body = new StreamContent(new CutStream(RandomNumberGenerator.GetBytes(6 * 1024 * 1024), () => GoneAsync(run.Id, gone)));
         body.Headers.ContentLength = 8L * 1024 * 1024;
 
-        await Record.ExceptionAsync(() => http.PutAsync($"/api/runs/{run.Id}/artifacts/content?path=model.bin", body));
+        await Record.ExceptionAsync(() => http.PutAsync($"/api/runs/{run.Id}/artifacts/content?path=model.bin", body, gone.Token));
         await tracker.WaitForUploadsToEndAsync(run.Id);
         using var copy = new MemoryStream();
         await client.DownloadArtifactAsync(run.Id, "model.bin", copy, CancellationToken.None);
@@ -126,6 +129,18 @@ public sealed class ArtifactAtomicityTests(TrackerAppFactory tracker) : IClassFi
         await client.DownloadArtifactAsync(run.Id, "checkpoint/model.safetensors", copy, CancellationToken.None);
         Assert.Equal(winner, copy.ToArray());
     }
+
+    // Once S3 holds part of the body, the client goes away (the in-memory server learns it from the cancellation).
+    private async Task GoneAsync(Guid runId, CancellationTokenSource gone)
+    {
+        await tracker.UntilMultipartUploadStartedAsync(runId);
+        await gone.CancelAsync();
+    }
+
+    // A client straight onto the test server: the factory's own clients buffer request bodies (to replay them on
+    // redirects), so a body that breaks off would never reach the server.
+    private static HttpClient Unbuffered<T>(WebApplicationFactory<T> factory) where T : class =>
+        new(factory.Server.CreateHandler()) { BaseAddress = factory.Server.BaseAddress };
 
     private async Task ExecuteAsync(string sql)
     {

@@ -71,11 +71,29 @@ internal static class ArtifactFixtures
         }
     }
 
+    /// <summary>
+    /// Waits until S3 has an unfinished multipart upload under the run's prefix, then a second more for the body's first
+    /// part to reach it: the moment to cut an upload off.
+    /// </summary>
+    public static async Task UntilMultipartUploadStartedAsync(this TrackerAppFactory tracker, Guid runId)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); (await tracker.UnfinishedUploadsAsync(runId)).Count == 0; await Task.Delay(100))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the server did not start a multipart upload within 30 s");
+        }
+
+        await Task.Delay(1000);
+    }
+
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }
 
-/// <summary>A request body that sends <paramref name="bytes"/> and then fails, like a client that goes away mid-upload.</summary>
-internal sealed class CutStream(byte[] bytes) : Stream
+/// <summary>
+/// A request body that sends <paramref name="bytes"/> and then fails, like a client that goes away mid-upload; before
+/// failing it waits for <paramref name="beforeCut"/> (what the test needs to see on the server mid-upload), else half a
+/// second.
+/// </summary>
+internal sealed class CutStream(byte[] bytes, Func<Task>? beforeCut = null) : Stream
 {
     private int sent;
 
@@ -90,7 +108,7 @@ internal sealed class CutStream(byte[] bytes) : Stream
         if (sent == bytes.Length)
         {
             // Let the server consume what was sent before the connection breaks.
-            await Task.Delay(500, cancellationToken);
+            await (beforeCut?.Invoke() ?? Task.Delay(500, cancellationToken));
             throw new IOException("The client went away.");
         }
 
