@@ -138,9 +138,19 @@ public sealed class ArtifactAtomicityTests(TrackerAppFactory tracker) : IClassFi
     }
 
     // A client straight onto the test server: the factory's own clients buffer request bodies (to replay them on
-    // redirects), so a body that breaks off would never reach the server.
-    private static HttpClient Unbuffered<T>(WebApplicationFactory<T> factory) where T : class =>
-        new(factory.Server.CreateHandler()) { BaseAddress = factory.Server.BaseAddress };
+    // redirects), so a body that breaks off would never reach the server. It sends the same default headers as the
+    // factory's clients (the API key among them).
+    private static HttpClient Unbuffered<T>(WebApplicationFactory<T> factory) where T : class
+    {
+        using var configured = factory.CreateClient();
+        var client = new HttpClient(factory.Server.CreateHandler()) { BaseAddress = configured.BaseAddress };
+        foreach (var (name, values) in configured.DefaultRequestHeaders)
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation(name, values);
+        }
+
+        return client;
+    }
 
     private async Task ExecuteAsync(string sql)
     {
