@@ -10,6 +10,9 @@ public sealed class TrackerProcess(IReadOnlyDictionary<string, string> environme
 {
     private Process? process;
 
+    /// <summary>Its output (several starts append to one file).</summary>
+    public string LogPath => logPath;
+
     /// <summary>Name of its database.</summary>
     public required string Database { get; init; }
 
