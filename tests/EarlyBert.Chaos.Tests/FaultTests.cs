@@ -60,6 +60,9 @@ public sealed class FaultTests(ChaosPlatformFixture fixture, ITestOutputHelper o
             output.WriteLine("failure: " + failure);
         }
 
+        // A failed check keeps the tracker's and PostgreSQL's logs for the output above to point at.
+        fixture.Platform.KeepLogs |= !tally.Passed;
+
         return tally;
     }
 

@@ -65,4 +65,11 @@ foreach (var (name, run) in scenarios.Where(s => only is null || s.Name == only)
 }
 
 Report.Print(tallies, Console.Out);
-return tallies.All(t => t.Passed) ? 0 : 1;
+var passed = tallies.All(t => t.Passed);
+platform.KeepLogs = !passed;
+if (!passed)
+{
+    Console.WriteLine($"The servers' logs are kept in {platform.LogDirectory}");
+}
+
+return passed ? 0 : 1;

@@ -10,11 +10,13 @@ namespace EarlyBert.Chaos.Infrastructure;
 public sealed class ChaosPlatform : IAsyncDisposable
 {
     private readonly string logDirectory;
+    private readonly string s3;
 
-    private ChaosPlatform(LocalPostgres postgres, TcpProxy s3Proxy, string logDirectory)
+    private ChaosPlatform(LocalPostgres postgres, TcpProxy s3Proxy, string s3, string logDirectory)
     {
         Postgres = postgres;
         S3Proxy = s3Proxy;
+        this.s3 = s3;
         this.logDirectory = logDirectory;
     }
 
@@ -26,6 +28,12 @@ public sealed class ChaosPlatform : IAsyncDisposable
 
     /// <summary>The admin key the trackers are configured with (sent as <c>Authorization: Bearer</c>).</summary>
     public string ApiKey { get; } = TrackerApiKey.Generate();
+
+    /// <summary>
+    /// Whether the logs outlive the platform (set it when something failed); they are kept anyway when
+    /// <c>EARLYBERT_KEEP_TEST_STATE</c> is set.
+    /// </summary>
+    public bool KeepLogs { get; set; }
 
     /// <summary>Where the servers' logs are.</summary>
     public string LogDirectory => logDirectory;
@@ -39,10 +47,8 @@ public sealed class ChaosPlatform : IAsyncDisposable
         var logs = Directory.CreateTempSubdirectory("earlybert-chaos-logs.").FullName;
         var postgres = await LocalPostgres.CreateAsync(cancellationToken);
         var proxy = new TcpProxy(S3Endpoint(s3ConnectionString));
-        return new ChaosPlatform(postgres, proxy, logs) { s3 = s3ConnectionString };
+        return new ChaosPlatform(postgres, proxy, s3ConnectionString, logs);
     }
-
-    private string s3 = "";
 
     /// <summary>
     /// A tracker (not yet started) on its own new database and bucket, reaching S3 through the proxy;
@@ -88,5 +94,9 @@ public sealed class ChaosPlatform : IAsyncDisposable
     {
         await S3Proxy.DisposeAsync();
         await Postgres.DisposeAsync();
+        if (!KeepLogs && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("EARLYBERT_KEEP_TEST_STATE")))
+        {
+            Directory.Delete(logDirectory, recursive: true);
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace EarlyBert.Chaos.Scenarios;
 public static class PostgresRestartScenario
 {
     /// <summary>How long after PostgreSQL is back a 503 still counts as the outage's.</summary>
-    public static readonly TimeSpan Recovery = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Recovery = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs the scenario on a tracker of its own.</summary>
     public static async Task<Tally> RunAsync(ChaosPlatform platform, ChaosSettings settings, CancellationToken cancellationToken)
