@@ -47,6 +47,8 @@ public static class TrackerServices
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<OutageExceptionHandler>();
+        builder.Services.AddExportOptions();
         builder.Services.AddOpenApi();
 
         builder.Services.AddRunEvents();
