@@ -61,7 +61,7 @@ public sealed class ChartChoiceBench(BenchOptions options)
         string markup = "", zoomMarkup = "", shape = "";
         for (var i = 0; i <= repeats; i++)
         {
-            var (renderMillis, markupMillis, first) = render.Render(data, update: false);
+            var (renderMillis, first) = render.Render(data, update: false);
             markup = first;
             var drawn = await DrawMarkupAsync(page, markup, clear: true);
             if (i == repeats)
@@ -69,18 +69,18 @@ public sealed class ChartChoiceBench(BenchOptions options)
                 shape = await ShapeAsync(page);
             }
 
-            var (zoomRender, zoomMarkupMillis, second) = render.Render(zoomed, update: true);
+            var (zoomRender, second) = render.Render(zoomed, update: true);
             zoomMarkup = second;
             var zoomDrawn = await DrawMarkupAsync(page, zoomMarkup, clear: false);
-            Log($"  {name} {(i == 0 ? "warm-up" : $"#{i}")}: server {renderMillis:0} + markup {markupMillis:0} ms, browser {drawn:0} ms; zoom server {zoomRender:0} + {zoomMarkupMillis:0} ms, browser {zoomDrawn:0} ms");
+            Log($"  {name} {(i == 0 ? "warm-up" : $"#{i}")}: server {renderMillis:0} ms, browser {drawn:0} ms; zoom server {zoomRender:0} ms, browser {zoomDrawn:0} ms");
             if (i == 0)
             {
                 continue;
             }
 
-            server.Add(renderMillis + markupMillis);
+            server.Add(renderMillis);
             draws.Add(drawn);
-            zoomServer.Add(zoomRender + zoomMarkupMillis);
+            zoomServer.Add(zoomRender);
             zoomDraws.Add(zoomDrawn);
         }
 
