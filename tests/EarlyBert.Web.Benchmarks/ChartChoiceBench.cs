@@ -67,6 +67,7 @@ public sealed class ChartChoiceBench(BenchOptions options)
             if (i == repeats)
             {
                 shape = await ShapeAsync(page);
+                await ScreenshotAsync(page, tooltips ? "mudblazor.png" : "mudblazor-without-tooltips.png");
             }
 
             var (zoomRender, second) = render.Render(zoomed, update: true);
@@ -103,6 +104,15 @@ public sealed class ChartChoiceBench(BenchOptions options)
             + `${paths.filter(p => (p.getAttribute('d') || '').length > 1000).length} paths of over 1,000 characters, svg ${box.width.toFixed(0)}×${box.height.toFixed(0)} px`;
         }
         """);
+
+    // The drawn chart, to look at: what was timed is what a user would see.
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "earlybert-chart-choice");
+        Directory.CreateDirectory(folder);
+        await page.Locator("#chart").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, name) });
+        Log($"  screenshot {Path.Combine(folder, name)}");
+    }
 
     // Hands the markup to the page first (not timed: it stands for the circuit's transfer, counted in bytes), then
     // times the DOM update and the paint, the work the browser does on a render batch.
@@ -168,6 +178,12 @@ public sealed class ChartChoiceBench(BenchOptions options)
                   return performance.now() - started;
                 }
                 """);
+            if (i == repeats)
+            {
+                shape = await ShapeAsync(page);
+                await ScreenshotAsync(page, "plotly.png");
+            }
+
             var zoomedAt = await page.EvaluateAsync<double>($$"""
                 async ([from, to]) => {
                   const gd = document.getElementById('chart');
@@ -179,11 +195,6 @@ public sealed class ChartChoiceBench(BenchOptions options)
                   return performance.now() - started;
                 }
                 """, new[] { zoomFrom, zoomTo });
-            if (i == repeats)
-            {
-                shape = await ShapeAsync(page);
-            }
-
             var hovered = await HoverAsync(page);
             Log($"  plotly.js {(i == 0 ? "warm-up" : $"#{i}")}: script {scriptMillis:0} ms, newPlot → afterplot painted {drawn:0} ms, zoom {zoomedAt:0} ms, hover {(hovered is { } h ? $"{h:0} ms" : "no label")}");
             await page.Context.CloseAsync();
