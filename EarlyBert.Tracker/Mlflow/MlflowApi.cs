@@ -87,6 +87,21 @@ public static class MlflowApi
         {
             return MlflowWire.Error(exception);
         }
+        catch (Exception exception) when (OutageExceptionHandler.Unreachable(exception) is { } dependency)
+        {
+            // MLflow's clients retry 503 (with backoff) like the tracker's own clients do; a 500 would end their run.
+            var http = context.HttpContext;
+            if (dependency == OutageExceptionHandler.Dependency.Database)
+            {
+                http.RequestServices.GetRequiredService<Npgsql.NpgsqlDataSource>().Clear();
+            }
+
+            http.RequestServices.GetRequiredService<ILogger<MlflowExperimentStore>>().LogWarning(
+                "MLflow request {Method} {Path}: the {Dependency} could not be reached: {Message}", http.Request.Method, http.Request.Path, dependency, exception.Message);
+            http.Response.Headers.RetryAfter = OutageExceptionHandler.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return MlflowWire.Error(new MlflowException("TEMPORARILY_UNAVAILABLE", StatusCodes.Status503ServiceUnavailable,
+                $"The tracker's {(dependency == OutageExceptionHandler.Dependency.Database ? "database" : "artifact storage")} is unreachable right now; nothing was stored. Retry in a few seconds."));
+        }
         catch (Exception exception) when (exception is not OperationCanceledException || !context.HttpContext.RequestAborted.IsCancellationRequested)
         {
             context.HttpContext.RequestServices.GetRequiredService<ILogger<MlflowExperimentStore>>()
