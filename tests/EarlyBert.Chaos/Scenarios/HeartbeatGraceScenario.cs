@@ -6,7 +6,7 @@ namespace EarlyBert.Chaos.Scenarios;
 /// <summary>
 /// (d) A tracker outage longer than the heartbeat timeout (5 s here): runs whose workers kept heart-beating
 /// throughout should not be marked crashed after the tracker's restart (a grace since its start), while a run whose
-/// worker is silent still is. Measured and reported; the exit status does not depend on it.
+/// worker is silent still is. Either way round is a failure.
 /// </summary>
 public static class HeartbeatGraceScenario
 {
@@ -43,6 +43,15 @@ public static class HeartbeatGraceScenario
         var crashedAlive = alive.Count(run => statuses[run] == "crashed");
         tally.Note($"runs with live workers marked crashed after a {Timeout.TotalSeconds + 3:0} s outage: {crashedAlive} of {alive.Length} (expected 0)");
         tally.Note($"run with a silent worker: {statuses[silent]} (expected crashed)");
+        if (crashedAlive > 0)
+        {
+            tally.Fail($"{crashedAlive} of {alive.Length} runs whose workers kept heart-beating were marked crashed after the outage");
+        }
+
+        if (statuses[silent] != "crashed")
+        {
+            tally.Fail($"the run whose worker fell silent is {statuses[silent]}, not crashed, {Timeout.TotalSeconds + 3:0} s after the restart");
+        }
         return tally;
     }
 
