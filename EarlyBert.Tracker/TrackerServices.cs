@@ -52,7 +52,8 @@ public static class TrackerServices
         builder.Services.AddOpenApi();
 
         builder.Services.AddRunEvents();
-        builder.Services.AddSingleton<RunStore>();
+        builder.Services.AddSingleton<RunQueries>();
+        builder.Services.AddSingleton<RunLifecycle>();
         builder.Services.AddSingleton<RunBatchWriter>();
         builder.Services.AddSingleton<MetricReader>();
         builder.Services.AddSingleton<CompareQuery>();

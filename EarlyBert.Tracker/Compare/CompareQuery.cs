@@ -31,7 +31,7 @@ public sealed class CompareQuery(NpgsqlDataSource dataSource, MetricReader metri
         await using var batch = dataSource.CreateBatch();
         foreach (var sql in new[]
         {
-            $"SELECT {RunStore.SummaryColumns} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = ANY($1)",
+            $"SELECT {RunQueries.SummaryColumns} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id = ANY($1)",
             "SELECT run_id, key, value FROM params WHERE run_id = ANY($1) ORDER BY key",
             "SELECT run_id, key, value::text FROM run_metadata WHERE run_id = ANY($1) ORDER BY key",
             "SELECT DISTINCT key FROM metric_series WHERE run_id = ANY($1) ORDER BY key",
@@ -51,7 +51,7 @@ public sealed class CompareQuery(NpgsqlDataSource dataSource, MetricReader metri
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                var summary = RunStore.ReadSummary(reader);
+                var summary = RunQueries.ReadSummary(reader);
                 summaries[summary.Id] = summary;
             }
 

@@ -62,7 +62,7 @@ public static class ExportsApi
         var paramsArray = parameters.Add(paramKeys.ToArray());
         var metricsArray = parameters.Add(metricKeys.ToArray());
         var sql = $"""
-            SELECT {RunStore.SummaryColumns},
+            SELECT {RunQueries.SummaryColumns},
                    ARRAY(SELECT p.value FROM unnest({paramsArray}::text[]) WITH ORDINALITY AS k(key, n)
                          LEFT JOIN params p ON p.run_id = r.id AND p.key = k.key ORDER BY k.n),
                    ARRAY(SELECT s.last_value FROM unnest({metricsArray}::text[]) WITH ORDINALITY AS k(key, n)
@@ -79,11 +79,11 @@ public static class ExportsApi
                 .Concat(metricKeys.Select(k => "metrics." + k));
             await writer.WriteAsync((string.Join(',', header.Select(Csv.Field)) + "\r\n").AsMemory(), exportToken);
             await using var command = dataSource.CreateCommand(sql);
-            RunStore.AddParameters(command, parameters);
+            RunQueries.AddParameters(command, parameters);
             await using var reader = await command.ExecuteReaderAsync(exportToken);
             while (await reader.ReadAsync(exportToken))
             {
-                var run = RunStore.ReadSummary(reader);
+                var run = RunQueries.ReadSummary(reader);
                 var paramValues = reader.GetFieldValue<string?[]>(9);
                 var metricValues = reader.GetFieldValue<double?[]>(10);
                 var fields = new[]

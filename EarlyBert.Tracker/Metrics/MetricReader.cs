@@ -46,7 +46,7 @@ public sealed class MetricReader(NpgsqlDataSource dataSource)
         var latest = new List<MetricLatest>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            latest.Add(RunStore.ReadLatest(reader));
+            latest.Add(RunQueries.ReadLatest(reader));
         }
 
         await reader.NextResultAsync(cancellationToken);

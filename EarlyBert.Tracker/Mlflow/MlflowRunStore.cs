@@ -274,7 +274,7 @@ public sealed class MlflowRunStore(
         var limit = parameters.Add(take + 1);
         await using var command = dataSource.CreateCommand(
             $"SELECT r.id FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE {string.Join(" AND ", where)} ORDER BY {order} OFFSET {offset} LIMIT {limit}");
-        RunStore.AddParameters(command, parameters);
+        RunQueries.AddParameters(command, parameters);
         var ids = new List<Guid>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {

@@ -27,7 +27,7 @@ public static class ReproductionApi
     }
 
     private static async Task<Results<Created<Run>, ValidationProblem, ProblemHttpResult>> ReproduceAsync(
-        Guid runId, ReproduceRun? request, RunStore runs, ReproductionStore store, CancellationToken cancellationToken)
+        Guid runId, ReproduceRun? request, RunQueries runs, ReproductionStore store, CancellationToken cancellationToken)
     {
         var overrides = request?.Overrides ?? new Dictionary<string, string>();
         if (overrides.Count > MaxOverrides || overrides.Keys.Any(string.IsNullOrWhiteSpace))
@@ -74,7 +74,7 @@ public static class ReproductionApi
     }
 
     private static async Task<Results<Ok<ReproductionReport>, ProblemHttpResult>> GetAsync(
-        Guid runId, RunStore runs, ReproductionStore store, CancellationToken cancellationToken)
+        Guid runId, RunQueries runs, ReproductionStore store, CancellationToken cancellationToken)
     {
         if (await runs.GetAsync(runId, cancellationToken) is not { } child)
         {

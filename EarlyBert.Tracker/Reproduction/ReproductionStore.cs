@@ -14,7 +14,7 @@ namespace EarlyBert.Tracker.Reproduction;
 /// <see cref="ReproductionVerdict"/> once it has ended.
 /// </summary>
 internal sealed class ReproductionStore(
-    NpgsqlDataSource dataSource, RunStore runs, RunEventBroadcaster events, TimeProvider time, ILogger<ReproductionStore> logger)
+    NpgsqlDataSource dataSource, RunQueries runs, RunEventBroadcaster events, TimeProvider time, ILogger<ReproductionStore> logger)
 {
     /// <summary>
     /// Judges <paramref name="runId"/> if it is a reproduction that has ended. A failure is logged, not thrown: the

@@ -17,7 +17,7 @@ namespace EarlyBert.Tracker.Runs;
 /// database was away, so the timestamps from before the outage must not count against workers that are alive.</para>
 /// </remarks>
 public sealed class CrashDetector(
-    RunStore runs, NpgsqlDataSource dataSource, TimeProvider time, IOptions<TrackerOptions> options, ILogger<CrashDetector> logger)
+    RunLifecycle lifecycle, NpgsqlDataSource dataSource, TimeProvider time, IOptions<TrackerOptions> options, ILogger<CrashDetector> logger)
     : BackgroundService
 {
     /// <summary>Key of the advisory lock that elects the active detector (the bytes of "EBcrash!").</summary>
@@ -98,7 +98,7 @@ public sealed class CrashDetector(
 
                 try
                 {
-                    await runs.MarkCrashedAsync(settings.HeartbeatTimeout, cancellationToken);
+                    await lifecycle.MarkCrashedAsync(settings.HeartbeatTimeout, cancellationToken);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {

@@ -47,7 +47,7 @@ public static class RunsApi
     }
 
     private static async Task<Results<Ok<RunPage>, ValidationProblem, ProblemHttpResult>> ListAsync(
-        RunStore runs,
+        RunQueries runs,
         CancellationToken cancellationToken,
         int skip = 0,
         int take = 50,
@@ -99,7 +99,7 @@ public static class RunsApi
         });
 
     private static async Task<Results<Created<Run>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateRun request, RunStore runs, TimeProvider time, CancellationToken cancellationToken)
+        CreateRun request, RunLifecycle lifecycle, RunQueries runs, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.Experiment))
@@ -140,7 +140,7 @@ public static class RunsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var (runId, problem) = await runs.CreateAsync(request, name, status, cancellationToken);
+        var (runId, problem) = await lifecycle.CreateAsync(request, name, status, cancellationToken);
         if (runId is null)
         {
             return Problems.NotFound(problem!);
@@ -171,11 +171,11 @@ public static class RunsApi
         }
     }
 
-    private static async Task<Results<Ok<Run>, ProblemHttpResult>> GetAsync(Guid runId, RunStore runs, CancellationToken cancellationToken) =>
+    private static async Task<Results<Ok<Run>, ProblemHttpResult>> GetAsync(Guid runId, RunQueries runs, CancellationToken cancellationToken) =>
         await runs.GetAsync(runId, cancellationToken) is { } run ? TypedResults.Ok(run) : Problems.NotFound($"There is no run {runId}.");
 
     private static async Task<Results<Ok<Run>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        Guid runId, UpdateRun update, RunStore runs, ReproductionStore reproductions, CancellationToken cancellationToken)
+        Guid runId, UpdateRun update, RunLifecycle lifecycle, RunQueries runs, ReproductionStore reproductions, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         if (update.Status is { } status && !RunStatuses.IsKnown(status))
@@ -204,7 +204,7 @@ public static class RunsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var (error, detail) = await runs.UpdateAsync(runId, update, cancellationToken);
+        var (error, detail) = await lifecycle.UpdateAsync(runId, update, cancellationToken);
         if (error == RunChangeError.None && update.Status is { } ended && RunStatuses.IsTerminal(ended))
         {
             // A reproduction gets its verdict when it ends (its metrics were sent before its end, in spool order).
@@ -220,24 +220,24 @@ public static class RunsApi
     }
 
     private static async Task<Results<Ok<Run>, NoContent, ValidationProblem>> ClaimAsync(
-        ClaimRun request, RunStore runs, CancellationToken cancellationToken)
+        ClaimRun request, RunLifecycle lifecycle, RunQueries runs, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.WorkerId) || request.WorkerId.Length > Limits.MaxWorkerIdLength)
         {
             return Problems.Invalid("workerId", $"A worker id is 1 to {Limits.MaxWorkerIdLength} characters.");
         }
 
-        var runId = await runs.ClaimAsync(request.WorkerId, cancellationToken);
+        var runId = await lifecycle.ClaimAsync(request.WorkerId, cancellationToken);
         return runId is null ? TypedResults.NoContent() : TypedResults.Ok((await runs.GetAsync(runId.Value, cancellationToken))!);
     }
 
-    private static async Task<Results<Ok<RunHeartbeat>, ProblemHttpResult>> HeartbeatAsync(Guid runId, RunStore runs, CancellationToken cancellationToken) =>
-        await runs.HeartbeatAsync(runId, cancellationToken) is { } heartbeat ? TypedResults.Ok(heartbeat) : Problems.NotFound($"There is no run {runId}.");
+    private static async Task<Results<Ok<RunHeartbeat>, ProblemHttpResult>> HeartbeatAsync(Guid runId, RunLifecycle lifecycle, CancellationToken cancellationToken) =>
+        await lifecycle.HeartbeatAsync(runId, cancellationToken) is { } heartbeat ? TypedResults.Ok(heartbeat) : Problems.NotFound($"There is no run {runId}.");
 
     private static async Task<Results<Ok<Run>, ProblemHttpResult>> CancelAsync(
-        Guid runId, RunStore runs, ReproductionStore reproductions, CancellationToken cancellationToken)
+        Guid runId, RunLifecycle lifecycle, RunQueries runs, ReproductionStore reproductions, CancellationToken cancellationToken)
     {
-        var (error, detail) = await runs.CancelAsync(runId, cancellationToken);
+        var (error, detail) = await lifecycle.CancelAsync(runId, cancellationToken);
         if (error == RunChangeError.None)
         {
             await reproductions.JudgeQuietlyAsync(runId, cancellationToken);
