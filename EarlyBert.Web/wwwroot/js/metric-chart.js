@@ -10,10 +10,24 @@ let plotlyLoading;
 // Drawn (or drawing) plots of prerendered placeholders, by address, until an interactive chart adopts them.
 const early = new Map();
 
-// Loads plotly.js once per page; the page preloads the same address, so this usually only runs the script.
+// Loads plotly.js once per page; the page preloads the same address (or has started it already), so this usually
+// only runs the script.
 export function load(url) {
     if (window.Plotly) {
         return Promise.resolve(window.Plotly);
+    }
+
+    // App.razor starts plotly.js early on a Compare page opened by address: wait for that script, not a second one.
+    const started = document.querySelector('script[data-plotly-early]');
+    if (!plotlyLoading && started && started.dataset.failed !== 'true' && started.src === new URL(url, document.baseURI).href) {
+        plotlyLoading = new Promise((resolve, reject) => {
+            started.addEventListener('load', () => resolve(window.Plotly));
+            started.addEventListener('error', () => {
+                plotlyLoading = undefined;
+                reject(new Error(`Could not load ${url}`));
+            });
+        });
+        return plotlyLoading;
     }
 
     plotlyLoading ??= new Promise((resolve, reject) => {
