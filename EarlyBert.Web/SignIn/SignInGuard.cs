@@ -17,7 +17,7 @@ internal sealed class SignInGuard(ListenAddresses addresses, IOptions<DashboardS
         }
         if (!options.Value.AnyoneCanSignIn)
         {
-            throw new InvalidOperationException(
+            throw new SignInNotConfiguredException(
                 $"The dashboard listens beyond loopback ({string.Join(", ", addresses.Beyond)}) but nobody can sign in: configure users " +
                 "(Dashboard:Users:NAME:PasswordHash, from dotnet run --project EarlyBert.Web -- hash-password) or OpenID Connect " +
                 "(Dashboard:Oidc:Authority, ClientId, ClientSecret), or listen on localhost only.");
@@ -37,3 +37,6 @@ internal sealed class SignInGuard(ListenAddresses addresses, IOptions<DashboardS
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
+
+/// <summary>The dashboard listens beyond loopback while nobody can sign in; the message says what to configure.</summary>
+public sealed class SignInNotConfiguredException(string message) : Exception(message);

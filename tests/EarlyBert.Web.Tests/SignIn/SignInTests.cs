@@ -75,6 +75,27 @@ public sealed class SignInTests
     }
 
     [Fact]
+    public async Task Sign_out_from_a_page_ends_the_session()
+    {
+        await using var app = new DashboardApp(IPAddress.Any, WithUser());
+        using var http = app.Start();
+        var form = await (await http.GetAsync("signin")).Content.ReadAsStringAsync();
+        var fields = DashboardApp.HiddenFields(form);
+        fields[DashboardApp.InputName(form, "username")] = "alice";
+        fields[DashboardApp.InputName(form, "password")] = Password;
+        (await http.PostAsync("signin", new FormUrlEncodedContent(fields))).Dispose();
+        var page = await (await http.GetAsync("runs/new")).Content.ReadAsStringAsync();
+        Assert.Contains("data-test=\"signed-in-user\"", page);
+
+        using var signOut = await http.PostAsync("signout", new FormUrlEncodedContent(DashboardApp.HiddenFields(page)));
+        using var after = await http.GetAsync("runs/new");
+
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        Assert.StartsWith("/signin", signOut.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+    }
+
+    [Fact]
     public async Task A_post_without_the_anti_forgery_token_does_not_sign_in()
     {
         await using var app = new DashboardApp(IPAddress.Any, WithUser());
