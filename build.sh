@@ -5,6 +5,9 @@
 #   ./build.sh bench  the benchmark programs: tracker ingest/compare (on fresh test servers), trainer throughput
 #                     against PyTorch eager (installs Debian's python3-torch and OpenBLAS for the baseline), and the
 #                     dashboard in headless Chromium (starts its own platform through the AppHost)
+#   ./build.sh chaos  fault injection (tests/EarlyBert.Chaos): kills the tracker, restarts its PostgreSQL and cuts S3
+#                     during ingest and uploads, and prints faults, points sent/stored/lost/duplicated and 5xx seen;
+#                     uses EARLYBERT_TEST_S3 when set, else starts the test services
 #   ./build.sh services        start the tests' PostgreSQL and Ceph RGW and keep them up (Ctrl+C stops them); prints
 #                              the EARLYBERT_TEST_* variables that let `dotnet test` on one project use them
 #   ./build.sh prerequisites   only install what is missing
@@ -181,6 +184,15 @@ case "$command" in
     log "Dashboard: Compare, live Run page and Runs page in headless Chromium against the tracker's API latency"
     dotnet run -c Release --project tests/EarlyBert.Web.Benchmarks
     ;;
+  chaos)
+    prerequisites
+    # The program runs its own PostgreSQL (it restarts it) and needs only an S3 server, behind a proxy of its own.
+    [[ -n "${EARLYBERT_TEST_S3:-}" ]] || start_test_services
+    log "Building the tracker and the fault-injection program"
+    dotnet build tests/EarlyBert.Chaos -c Release -warnaserror --nologo -clp:ErrorsOnly
+    log "Injecting faults"
+    dotnet tests/EarlyBert.Chaos/bin/Release/net10.0/EarlyBert.Chaos.dll "$@"
+    ;;
   services)
     prerequisites
     start_test_services
@@ -192,7 +204,7 @@ case "$command" in
     prerequisites
     ;;
   *)
-    echo "usage: ./build.sh run | test [dotnet test options] | bench [trainer bench options] | services | prerequisites" >&2
+    echo "usage: ./build.sh run | test [dotnet test options] | bench [trainer bench options] | chaos [--quick] [--subscribers N] [--only kill|postgres|s3|grace|load] | services | prerequisites" >&2
     exit 2
     ;;
 esac

@@ -27,6 +27,7 @@ var keys = builder.AddPlatformKeys();
 var tracker = builder.AddProject<Projects.EarlyBert_Tracker>("tracker")
     .WithReference(database, connectionName: "tracker").WaitFor(database)
     .WithReference(artifacts).WaitFor(artifacts)
+    .WithReplicas(builder.Configuration.GetValue("Tracker:Replicas", 1)) // behind Aspire's proxy; see "Running beyond one machine"
     .WithHttpHealthCheck("/health")
     .WithPlatformKeys(keys);
 // Crash detection settings (Tracker:HeartbeatTimeout, Tracker:CrashSweepInterval) pass through when given.

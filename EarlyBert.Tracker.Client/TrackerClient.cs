@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using EarlyBert.Tracker.Client.Artifacts;
@@ -179,15 +180,34 @@ public sealed partial class TrackerClient(HttpClient http, HttpClient? transfers
 
     /// <summary>
     /// Copies the artifact <paramref name="path"/> of a run into <paramref name="destination"/> and returns the
-    /// SHA-256 the tracker recorded for it (from the <see cref="Sha256Header"/> header).
+    /// SHA-256 the tracker recorded for it (from the <see cref="Sha256Header"/> header). The bytes are hashed as they
+    /// arrive: when they do not have that hash, <see cref="InvalidDataException"/> is thrown after the copy, so a
+    /// caller never takes a damaged artifact for the recorded one (what reached <paramref name="destination"/> is then
+    /// not the artifact).
     /// </summary>
     public async Task<string> DownloadArtifactAsync(Guid runId, string path, Stream destination, CancellationToken cancellationToken)
     {
         using var response = await Transfers.GetAsync(ArtifactUrl(runId, path), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         await response.EnsureSuccessWithProblemAsync(cancellationToken);
+        var recorded = response.Headers.TryGetValues(Sha256Header, out var values) ? values.Single() : "";
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        await stream.CopyToAsync(destination, cancellationToken);
-        return response.Headers.TryGetValues(Sha256Header, out var values) ? values.Single() : "";
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+
+        var received = Convert.ToHexStringLower(hash.GetHashAndReset());
+        if (recorded.Length > 0 && !string.Equals(received, recorded, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException(
+                $"Artifact '{path}' of run {runId} arrived with SHA-256 {received}, but the tracker recorded {recorded}: the download is damaged.");
+        }
+
+        return recorded;
     }
 
     /// <summary>Lists a run's artifacts by path.</summary>

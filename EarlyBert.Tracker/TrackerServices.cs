@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EarlyBert.Tracker.ApiKeys;
 using EarlyBert.Tracker.Artifacts;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Compare;
@@ -28,6 +29,7 @@ public static class TrackerServices
     {
         builder.AddTrackerDatabase();
         builder.AddArtifactStorage();
+        builder.AddApiKeys();
         builder.Services.AddOptions<TrackerOptions>()
             .BindConfiguration(TrackerOptions.SectionName)
             .ValidateDataAnnotations()
@@ -45,12 +47,17 @@ public static class TrackerServices
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<OutageExceptionHandler>();
+        builder.Services.AddExportOptions();
         builder.Services.AddOpenApi();
 
-        builder.Services.AddSingleton<RunEventBroadcaster>();
+        builder.Services.AddRunEvents();
         builder.Services.AddSingleton<RunStore>();
         builder.Services.AddSingleton<RunBatchWriter>();
         builder.Services.AddSingleton<MetricReader>();
+        builder.Services.AddSingleton<CompareQuery>();
+        builder.Services.AddSingleton<ExperimentStore>();
+        builder.Services.AddSingleton<WorkerStore>();
         builder.Services.AddSingleton<ReproductionStore>();
         builder.Services.AddMlflowApi();
         builder.Services.AddHostedService<CrashDetector>();
@@ -60,6 +67,7 @@ public static class TrackerServices
     /// <summary>Maps every tracker endpoint.</summary>
     public static IEndpointRouteBuilder MapTrackerApi(this IEndpointRouteBuilder app)
     {
+        app.MapApiKeysApi();
         app.MapWorkersApi();
         app.MapExperimentsApi();
         app.MapRunsApi();

@@ -3,7 +3,9 @@ namespace EarlyBert.Tracker.Artifacts;
 /// <summary>
 /// The rule for artifact paths: relative, '/'-separated, no '..' or '.' segments, no empty segments, no
 /// backslashes, no control characters or lone surrogates, at most 255 characters per segment, and short enough that
-/// its S3 key <c>runs/{runId}/{path}</c> fits S3's limit of 1,024 bytes of UTF-8.
+/// the key <c>runs/{runId}/{path}</c> fits S3's limit of 1,024 bytes of UTF-8. Uploads now get keys of their own
+/// (<see cref="ArtifactObjectKey"/>); the bound stays, so rows stored under that older layout and any copy of a run's
+/// artifacts laid out by path still fit.
 /// </summary>
 public static class ArtifactPath
 {
@@ -101,6 +103,9 @@ public static class ArtifactPath
         return false;
     }
 
-    /// <summary>The S3 key of artifact <paramref name="path"/> of run <paramref name="runId"/>.</summary>
+    /// <summary>
+    /// The S3 key artifact <paramref name="path"/> of run <paramref name="runId"/> had before migration 0008, which
+    /// points rows stored then at it; new uploads use <see cref="ArtifactObjectKey.For"/>.
+    /// </summary>
     public static string ObjectKey(Guid runId, string path) => $"runs/{runId}/{path}";
 }

@@ -6,8 +6,9 @@ namespace EarlyBert.Tracker.Artifacts;
 public static class ArtifactStorageExtensions
 {
     /// <summary>
-    /// Adds the Minio client for the <c>artifacts</c> connection string, the <see cref="ArtifactStore"/>, its
-    /// health check (named <c>s3</c>) and the start-up step that creates the bucket.
+    /// Adds the Minio client for the <c>artifacts</c> connection string, the <see cref="ArtifactStore"/>, the
+    /// artifact writer and reader, its health check (named <c>s3</c>), the start-up step that creates the bucket and
+    /// the background sweep of orphaned objects.
     /// </summary>
     public static IHostApplicationBuilder AddArtifactStorage(this IHostApplicationBuilder builder)
     {
@@ -30,7 +31,15 @@ public static class ArtifactStorageExtensions
                 .Build();
         });
         builder.Services.AddSingleton<ArtifactStore>();
+        builder.Services.AddSingleton<ArtifactWriter>();
+        builder.Services.AddSingleton<ArtifactReader>();
+        builder.Services.AddSingleton<ArtifactSweep>();
+        builder.Services.AddOptions<ArtifactSweepOptions>()
+            .BindConfiguration(TrackerOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddHostedService<ArtifactBucketBootstrap>();
+        builder.Services.AddHostedService<ArtifactSweepService>();
         builder.Services.AddHealthChecks().AddCheck<ArtifactStorageHealthCheck>("s3", tags: ["ready"]);
         return builder;
     }

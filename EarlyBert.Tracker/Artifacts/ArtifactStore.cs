@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Minio;
 using Minio.DataModel.Args;
@@ -55,10 +57,12 @@ public sealed class ArtifactStore(IMinioClient minio, IOptions<ArtifactStorageOp
     }
 
     /// <summary>
-    /// Copies the object at <paramref name="key"/> into <paramref name="destination"/> and returns what was read,
-    /// with the SHA-256 of the bytes actually received; <c>null</c> when there is no such object.
+    /// Copies the object at <paramref name="key"/> into <paramref name="destination"/> and returns what was read, with
+    /// the SHA-256 of the bytes actually received; <c>null</c> when there is no such object. The last bytes are written
+    /// only when what was read equals <paramref name="expected"/>, so a reader of <paramref name="destination"/> never
+    /// gets a complete copy of other bytes (see <see cref="VerifyingCopy"/>).
     /// </summary>
-    public async Task<StoredObject?> GetAsync(string key, Stream destination, CancellationToken cancellationToken)
+    public async Task<StoredObject?> GetAsync(string key, StoredObject expected, Stream destination, CancellationToken cancellationToken)
     {
         StoredObject? received = null;
         try
@@ -67,12 +71,7 @@ public sealed class ArtifactStore(IMinioClient minio, IOptions<ArtifactStorageOp
                 new GetObjectArgs()
                     .WithBucket(Bucket)
                     .WithObject(key)
-                    .WithCallbackStream(async (stream, token) =>
-                    {
-                        await using var hashing = new HashingStream(stream);
-                        await hashing.CopyToAsync(destination, token);
-                        received = new StoredObject(hashing.BytesRead, hashing.Sha256Hex);
-                    }),
+                    .WithCallbackStream(async (stream, token) => received = await VerifyingCopy.CopyAsync(stream, destination, expected, token)),
                 cancellationToken);
         }
         catch (ObjectNotFoundException)
@@ -86,4 +85,40 @@ public sealed class ArtifactStore(IMinioClient minio, IOptions<ArtifactStorageOp
     /// <summary>Deletes the object at <paramref name="key"/>; deleting a missing object is not an error.</summary>
     public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
         minio.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(Bucket).WithObject(key), cancellationToken);
+
+    /// <summary>
+    /// Aborts every unfinished multipart upload to <paramref name="key"/>, so S3 frees the parts it kept; a key without
+    /// one is not an error.
+    /// </summary>
+    public Task AbortUploadsAsync(string key, CancellationToken cancellationToken) =>
+        minio.RemoveIncompleteUploadAsync(new RemoveIncompleteUploadArgs().WithBucket(Bucket).WithObject(key), cancellationToken);
+
+    /// <summary>Every object whose key starts with <paramref name="prefix"/>, with the time S3 gives as its last change.</summary>
+    public async IAsyncEnumerable<(string Key, DateTimeOffset? LastModified)> ListAsync(
+        string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var args = new ListObjectsArgs().WithBucket(Bucket).WithPrefix(prefix).WithRecursive(true);
+        await foreach (var item in minio.ListObjectsEnumAsync(args, cancellationToken))
+        {
+            if (!item.IsDir)
+            {
+                yield return (item.Key, ParseTime(item.LastModified));
+            }
+        }
+    }
+
+    /// <summary>Every unfinished multipart upload to a key under <paramref name="prefix"/>, with when it was started.</summary>
+    public async IAsyncEnumerable<(string Key, DateTimeOffset? Initiated)> ListUnfinishedUploadsAsync(
+        string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var args = new ListIncompleteUploadsArgs().WithBucket(Bucket).WithPrefix(prefix).WithRecursive(true);
+        await foreach (var upload in minio.ListIncompleteUploadsEnumAsync(args, cancellationToken))
+        {
+            yield return (upload.Key, ParseTime(upload.Initiated));
+        }
+    }
+
+    // S3 gives ISO 8601 times in UTC; the client library's own parsing turns them into local times.
+    private static DateTimeOffset? ParseTime(string? text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
 }

@@ -24,11 +24,11 @@ public static class ArtifactsApi
             .WithSummary("Lists a run's artifacts by path.");
         group.MapPut("/content", UploadAsync)
             .WithName("UploadArtifact")
-            .WithSummary("Stores the request body as the artifact at ?path=, streamed to S3 and hashed on the way.")
+            .WithSummary("Stores the request body as the artifact at ?path=, streamed to S3 and hashed on the way; a failed upload changes nothing.")
             .WithMetadata(new DisableRequestSizeLimitAttribute());
         group.MapGet("/content", DownloadAsync)
             .WithName("DownloadArtifact")
-            .WithSummary($"Streams the artifact at ?path=, with its SHA-256 in the {TrackerClient.Sha256Header} header.");
+            .WithSummary($"Streams the artifact at ?path=, with its SHA-256 in the {TrackerClient.Sha256Header} header; bytes that do not match it break the transfer.");
         return app;
     }
 
@@ -54,8 +54,8 @@ public static class ArtifactsApi
     }
 
     private static async Task<Results<Ok<ArtifactInfo>, ValidationProblem, ProblemHttpResult>> UploadAsync(
-        Guid runId, string? path, HttpRequest request, NpgsqlDataSource dataSource, ArtifactStore store, TimeProvider time,
-        IOptions<TrackerOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+        Guid runId, string? path, HttpRequest request, NpgsqlDataSource dataSource, ArtifactWriter writer,
+        IOptions<TrackerOptions> options, CancellationToken cancellationToken)
     {
         if (LimitBody(request.HttpContext, options.Value.MaxArtifactBytes) is { } tooLarge)
         {
@@ -85,26 +85,7 @@ public static class ArtifactsApi
             }
         }
 
-        var stored = await store.PutAsync(ArtifactPath.ObjectKey(runId, path!), request.Body, contentType, cancellationToken, request.ContentLength);
-        var artifact = new ArtifactInfo(path!, stored.Size, stored.Sha256, contentType, time.GetUtcNow());
-        await using (var record = dataSource.CreateCommand(
-            """
-            INSERT INTO artifacts (run_id, path, size, sha256, content_type, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (run_id, path) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256,
-                content_type = excluded.content_type, created_at = excluded.created_at
-            """))
-        {
-            record.Parameters.AddWithValue(runId);
-            record.Parameters.AddWithValue(artifact.Path);
-            record.Parameters.AddWithValue(artifact.Size);
-            record.Parameters.AddWithValue(artifact.Sha256);
-            record.Parameters.AddWithValue(artifact.ContentType);
-            record.Parameters.AddWithValue(artifact.CreatedAt);
-            await record.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        loggers.CreateLogger(typeof(ArtifactsApi)).LogInformation(
-            "Stored artifact {Path} of run {RunId}: {Size} bytes, sha256 {Sha256}", artifact.Path, runId, artifact.Size, artifact.Sha256);
+        var artifact = await writer.WriteAsync(runId, path!, request.Body, contentType, request.ContentLength, cancellationToken);
         return TypedResults.Ok(artifact);
     }
 
@@ -130,32 +111,15 @@ public static class ArtifactsApi
     }
 
     private static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> DownloadAsync(
-        Guid runId, string? path, HttpContext context, NpgsqlDataSource dataSource, ArtifactStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+        Guid runId, string? path, HttpContext context, ArtifactReader reader, CancellationToken cancellationToken)
     {
         if (ArtifactPath.Check(path) is { } problem)
         {
             return Problems.Invalid("path", problem);
         }
 
-        await using var command = dataSource.CreateCommand("SELECT size, sha256, content_type FROM artifacts WHERE run_id = $1 AND path = $2");
-        command.Parameters.AddWithValue(runId);
-        command.Parameters.AddWithValue(path!);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return Problems.NotFound($"Run {runId} has no artifact '{path}' (or there is no such run).");
-        }
-
-        var (size, sha256, contentType) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
-        context.Response.Headers[TrackerClient.Sha256Header] = sha256;
-        context.Response.ContentLength = size;
-        return TypedResults.Stream(async body =>
-        {
-            if (await store.GetAsync(ArtifactPath.ObjectKey(runId, path!), body, context.RequestAborted) is null)
-            {
-                loggers.CreateLogger(typeof(ArtifactsApi)).LogError("Artifact {Path} of run {RunId} is recorded but missing in S3", path, runId);
-                context.Abort();
-            }
-        }, contentType);
+        return await reader.FindAsync(runId, path!, cancellationToken) is { } artifact
+            ? reader.Stream(runId, path!, artifact, context)
+            : Problems.NotFound($"Run {runId} has no artifact '{path}' (or there is no such run).");
     }
 }

@@ -71,17 +71,17 @@ public static class ExportsApi
             WHERE {where} ORDER BY {order} LIMIT {MaxRuns}
             """;
 
-        return TypedResults.Stream(async body =>
+        return TypedResults.Stream(body => TimeLimitedExport.RunAsync(context, "runs.csv", async exportToken =>
         {
             await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
             var header = new[] { "id", "experiment", "name", "status", "created_at", "started_at", "ended_at", "worker" }
                 .Concat(paramKeys.Select(k => "params." + k))
                 .Concat(metricKeys.Select(k => "metrics." + k));
-            await writer.WriteAsync(string.Join(',', header.Select(Csv.Field)) + "\r\n");
+            await writer.WriteAsync((string.Join(',', header.Select(Csv.Field)) + "\r\n").AsMemory(), exportToken);
             await using var command = dataSource.CreateCommand(sql);
             RunStore.AddParameters(command, parameters);
-            await using var reader = await command.ExecuteReaderAsync(context.RequestAborted);
-            while (await reader.ReadAsync(context.RequestAborted))
+            await using var reader = await command.ExecuteReaderAsync(exportToken);
+            while (await reader.ReadAsync(exportToken))
             {
                 var run = RunStore.ReadSummary(reader);
                 var paramValues = reader.GetFieldValue<string?[]>(9);
@@ -94,9 +94,9 @@ public static class ExportsApi
                     .Select(Csv.Field)
                     .Concat(paramValues.Select(Csv.Field))
                     .Concat(metricValues.Select(Csv.Number));
-                await writer.WriteAsync(string.Join(',', fields) + "\r\n");
+                await writer.WriteAsync((string.Join(',', fields) + "\r\n").AsMemory(), exportToken);
             }
-        }, "text/csv; charset=utf-8", "runs.csv");
+        }), "text/csv; charset=utf-8", "runs.csv");
     }
 
     private static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> SeriesAsync(
@@ -112,14 +112,14 @@ public static class ExportsApi
             return MetricsApi.NoSuchSeries(runId, key!);
         }
 
-        return TypedResults.Stream(async body =>
+        return TypedResults.Stream(body => TimeLimitedExport.RunAsync(context, "series.csv", async exportToken =>
         {
             await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
-            await writer.WriteAsync("step,epoch,timestamp,value\r\n");
-            await foreach (var point in metrics.ReadAllAsync(series.Id, context.RequestAborted))
+            await writer.WriteAsync("step,epoch,timestamp,value\r\n".AsMemory(), exportToken);
+            await foreach (var point in metrics.ReadAllAsync(series.Id, exportToken))
             {
-                await writer.WriteAsync($"{point.Step},{Csv.Number(point.Epoch)},{Csv.Time(point.Timestamp)},{Csv.Number(point.Value)}\r\n");
+                await writer.WriteAsync($"{point.Step},{Csv.Number(point.Epoch)},{Csv.Time(point.Timestamp)},{Csv.Number(point.Value)}\r\n".AsMemory(), exportToken);
             }
-        }, "text/csv; charset=utf-8", $"{runId}-{key!.Replace('/', '_')}.csv");
+        }), "text/csv; charset=utf-8", $"{runId}-{key!.Replace('/', '_')}.csv");
     }
 }

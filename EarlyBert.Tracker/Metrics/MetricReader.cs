@@ -1,4 +1,5 @@
 using EarlyBert.Tracker.Client.Metrics;
+using EarlyBert.Tracker.Runs;
 using Npgsql;
 
 namespace EarlyBert.Tracker.Metrics;
@@ -30,6 +31,27 @@ public sealed class MetricReader(NpgsqlDataSource dataSource)
 
     /// <summary>From this many summarised series on, they are read on two connections in parallel.</summary>
     private const int ParallelReadThreshold = 8;
+
+    /// <summary>The latest value (highest step) of every metric of a run, by key; null when there is no such run.</summary>
+    public async Task<List<MetricLatest>?> ReadLatestAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "SELECT key, max_step, last_value, last_epoch, last_timestamp, point_count, min_step FROM metric_series WHERE run_id = $1 ORDER BY key")
+        {
+            Parameters = { new NpgsqlParameter { Value = runId } },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT 1 FROM runs WHERE id = $1") { Parameters = { new NpgsqlParameter { Value = runId } } });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var latest = new List<MetricLatest>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            latest.Add(RunStore.ReadLatest(reader));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? latest : null;
+    }
 
     /// <summary>The series of the given runs and keys.</summary>
     public async Task<List<SeriesInfo>> FindSeriesAsync(IReadOnlyList<Guid> runIds, IReadOnlyList<string> keys, CancellationToken cancellationToken)

@@ -1,8 +1,6 @@
 using EarlyBert.Tracker.Client.Metrics;
 using EarlyBert.Tracker.Http;
-using EarlyBert.Tracker.Runs;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace EarlyBert.Tracker.Metrics;
 
@@ -26,25 +24,10 @@ public static class MetricsApi
     }
 
     private static async Task<Results<Ok<List<MetricLatest>>, ProblemHttpResult>> LatestAsync(
-        Guid runId, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            "SELECT key, max_step, last_value, last_epoch, last_timestamp, point_count, min_step FROM metric_series WHERE run_id = $1 ORDER BY key")
-        {
-            Parameters = { new NpgsqlParameter { Value = runId } },
-        });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT 1 FROM runs WHERE id = $1") { Parameters = { new NpgsqlParameter { Value = runId } } });
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        var latest = new List<MetricLatest>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            latest.Add(RunStore.ReadLatest(reader));
-        }
-
-        await reader.NextResultAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? TypedResults.Ok(latest) : Problems.NotFound($"There is no run {runId}.");
-    }
+        Guid runId, MetricReader metrics, CancellationToken cancellationToken) =>
+        await metrics.ReadLatestAsync(runId, cancellationToken) is { } latest
+            ? TypedResults.Ok(latest)
+            : Problems.NotFound($"There is no run {runId}.");
 
     private static async Task<Results<Ok<SeriesPage>, ValidationProblem, ProblemHttpResult>> PageAsync(
         Guid runId, string? key, MetricReader metrics, CancellationToken cancellationToken, long? afterStep = null, int limit = 1000)

@@ -47,6 +47,8 @@ public static class MlflowApi
             tracking.MapPost("/experiments/update", UpdateExperimentAsync);
             tracking.MapPost("/experiments/delete", (HttpRequest r, MlflowExperimentStore s, CancellationToken c) => SetExperimentDeletedAsync(r, s, true, c));
             tracking.MapPost("/experiments/restore", (HttpRequest r, MlflowExperimentStore s, CancellationToken c) => SetExperimentDeletedAsync(r, s, false, c));
+            tracking.MapPost("/experiments/set-experiment-tag", SetExperimentTagAsync);
+            tracking.MapPost("/experiments/delete-experiment-tag", DeleteExperimentTagAsync);
 
             tracking.MapPost("/runs/create", CreateRunAsync);
             tracking.MapGet("/runs/get", GetRunAsync);
@@ -85,6 +87,21 @@ public static class MlflowApi
         {
             return MlflowWire.Error(exception);
         }
+        catch (Exception exception) when (OutageExceptionHandler.Unreachable(exception) is { } dependency)
+        {
+            // MLflow's clients retry 503 (with backoff) like the tracker's own clients do; a 500 would end their run.
+            var http = context.HttpContext;
+            if (dependency == OutageExceptionHandler.Dependency.Database)
+            {
+                http.RequestServices.GetRequiredService<Npgsql.NpgsqlDataSource>().Clear();
+            }
+
+            http.RequestServices.GetRequiredService<ILogger<MlflowExperimentStore>>().LogWarning(
+                "MLflow request {Method} {Path}: the {Dependency} could not be reached: {Message}", http.Request.Method, http.Request.Path, dependency, exception.Message);
+            http.Response.Headers.RetryAfter = OutageExceptionHandler.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return MlflowWire.Error(new MlflowException("TEMPORARILY_UNAVAILABLE", StatusCodes.Status503ServiceUnavailable,
+                $"The tracker's {(dependency == OutageExceptionHandler.Dependency.Database ? "database" : "artifact storage")} is unreachable right now; nothing was stored. Retry in a few seconds."));
+        }
         catch (Exception exception) when (exception is not OperationCanceledException || !context.HttpContext.RequestAborted.IsCancellationRequested)
         {
             context.HttpContext.RequestServices.GetRequiredService<ILogger<MlflowExperimentStore>>()
@@ -99,7 +116,8 @@ public static class MlflowApi
     private static async Task<IResult> CreateExperimentAsync(HttpRequest request, MlflowExperimentStore experiments, CancellationToken cancellationToken)
     {
         var body = await MlflowWire.ReadAsync(request, MlflowJsonContext.Default.CreateExperimentRequest, cancellationToken);
-        return MlflowWire.Json(new CreateExperimentResponse(await experiments.CreateAsync(body.Name, cancellationToken)), MlflowJsonContext.Default.CreateExperimentResponse);
+        return MlflowWire.Json(
+            new CreateExperimentResponse(await experiments.CreateAsync(body.Name, body.Tags, cancellationToken)), MlflowJsonContext.Default.CreateExperimentResponse);
     }
 
     private static async Task<IResult> GetExperimentAsync(HttpRequest request, MlflowExperimentStore experiments, CancellationToken cancellationToken) =>
@@ -112,17 +130,20 @@ public static class MlflowApi
     {
         var body = await MlflowWire.ReadAsync(request, MlflowJsonContext.Default.SearchExperimentsRequest, cancellationToken);
         return MlflowWire.Json(
-            await experiments.SearchAsync(body.ViewType, body.Filter, body.MaxResults, body.PageToken, cancellationToken), MlflowJsonContext.Default.ExperimentsPage);
+            await experiments.SearchAsync(body.ViewType, body.Filter, body.OrderBy, body.MaxResults, body.PageToken, cancellationToken),
+            MlflowJsonContext.Default.ExperimentsPage);
     }
 
     private static async Task<IResult> SearchExperimentsFromQueryAsync(HttpRequest request, MlflowExperimentStore experiments, CancellationToken cancellationToken) =>
         MlflowWire.Json(
-            await experiments.SearchAsync(Query(request, "view_type"), Query(request, "filter"), QueryNumber(request, "max_results"), Query(request, "page_token"), cancellationToken),
+            await experiments.SearchAsync(
+                Query(request, "view_type"), Query(request, "filter"), request.Query["order_by"].OfType<string>().ToList(), QueryNumber(request, "max_results"),
+                Query(request, "page_token"), cancellationToken),
             MlflowJsonContext.Default.ExperimentsPage);
 
     private static async Task<IResult> ListExperimentsAsync(HttpRequest request, MlflowExperimentStore experiments, CancellationToken cancellationToken) =>
         MlflowWire.Json(
-            await experiments.SearchAsync(Query(request, "view_type"), null, QueryNumber(request, "max_results"), Query(request, "page_token"), cancellationToken),
+            await experiments.SearchAsync(Query(request, "view_type"), null, null, QueryNumber(request, "max_results"), Query(request, "page_token"), cancellationToken),
             MlflowJsonContext.Default.ExperimentsPage);
 
     private static async Task<IResult> UpdateExperimentAsync(HttpRequest request, MlflowExperimentStore experiments, CancellationToken cancellationToken)
@@ -136,6 +157,20 @@ public static class MlflowApi
     {
         var body = await MlflowWire.ReadAsync(request, MlflowJsonContext.Default.ExperimentIdRequest, cancellationToken);
         await experiments.SetDeletedAsync(body.ExperimentId, deleted, cancellationToken);
+        return MlflowWire.Empty();
+    }
+
+    private static async Task<IResult> SetExperimentTagAsync(HttpRequest request, MlflowExperimentStore experiments, CancellationToken cancellationToken)
+    {
+        var body = await MlflowWire.ReadAsync(request, MlflowJsonContext.Default.ExperimentTagRequest, cancellationToken);
+        await experiments.SetTagAsync(body.ExperimentId, body.Key, body.Value, cancellationToken);
+        return MlflowWire.Empty();
+    }
+
+    private static async Task<IResult> DeleteExperimentTagAsync(HttpRequest request, MlflowExperimentStore experiments, CancellationToken cancellationToken)
+    {
+        var body = await MlflowWire.ReadAsync(request, MlflowJsonContext.Default.ExperimentTagRequest, cancellationToken);
+        await experiments.DeleteTagAsync(body.ExperimentId, body.Key, cancellationToken);
         return MlflowWire.Empty();
     }
 

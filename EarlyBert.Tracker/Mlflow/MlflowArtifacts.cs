@@ -1,5 +1,4 @@
 using EarlyBert.Tracker.Artifacts;
-using EarlyBert.Tracker.Client;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -8,11 +7,12 @@ namespace EarlyBert.Tracker.Mlflow;
 /// <summary>
 /// MLflow's artifact proxy (<c>mlflow-artifacts</c>) over the tracker's run artifacts: a run's <c>artifact_uri</c> is
 /// <c>mlflow-artifacts:/&lt;experiment&gt;/&lt;run&gt;/artifacts</c>, which clients resolve to
-/// <c>/api/2.0/mlflow-artifacts/artifacts/&lt;experiment&gt;/&lt;run&gt;/artifacts/&lt;path&gt;</c>; the bytes go to S3 as
-/// every other artifact (<c>runs/{runId}/{path}</c>, hashed with SHA-256 on the way) and are listed in <c>artifacts</c>.
+/// <c>/api/2.0/mlflow-artifacts/artifacts/&lt;experiment&gt;/&lt;run&gt;/artifacts/&lt;path&gt;</c>; the bytes are written and
+/// read by the same <see cref="ArtifactWriter"/> and <see cref="ArtifactReader"/> as every other artifact (an S3 object
+/// of their own per upload, hashed with SHA-256 on the way, verified on the way back) and are listed in <c>artifacts</c>.
 /// </summary>
 public sealed class MlflowArtifacts(
-    NpgsqlDataSource dataSource, ArtifactStore store, TimeProvider time, IOptions<TrackerOptions> options, ILogger<MlflowArtifacts> logger)
+    NpgsqlDataSource dataSource, ArtifactWriter writer, ArtifactReader reader, IOptions<TrackerOptions> options)
 {
     private const string DefaultContentType = "application/octet-stream";
 
@@ -27,47 +27,15 @@ public sealed class MlflowArtifacts(
 
         var (runId, path) = await ResolveFileAsync(proxyPath, cancellationToken);
         var contentType = string.IsNullOrWhiteSpace(request.ContentType) || request.ContentType.Length > 255 ? DefaultContentType : request.ContentType;
-        var stored = await store.PutAsync(ArtifactPath.ObjectKey(runId, path), request.Body, contentType, cancellationToken, request.ContentLength);
-        await using var record = dataSource.CreateCommand(
-            """
-            INSERT INTO artifacts (run_id, path, size, sha256, content_type, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (run_id, path) DO UPDATE SET size = excluded.size, sha256 = excluded.sha256,
-                content_type = excluded.content_type, created_at = excluded.created_at
-            """);
-        record.Parameters.AddWithValue(runId);
-        record.Parameters.AddWithValue(path);
-        record.Parameters.AddWithValue(stored.Size);
-        record.Parameters.AddWithValue(stored.Sha256);
-        record.Parameters.AddWithValue(contentType);
-        record.Parameters.AddWithValue(time.GetUtcNow());
-        await record.ExecuteNonQueryAsync(cancellationToken);
-        logger.LogInformation("Stored artifact {Path} of run {RunId} through the MLflow API: {Size} bytes, sha256 {Sha256}", path, runId, stored.Size, stored.Sha256);
+        await writer.WriteAsync(runId, path, request.Body, contentType, request.ContentLength, cancellationToken);
     }
 
-    /// <summary>Streams the artifact <paramref name="proxyPath"/> names, with its SHA-256 in a header.</summary>
+    /// <summary>Streams the artifact <paramref name="proxyPath"/> names, with its SHA-256 in a header, verified on the way.</summary>
     public async Task<IResult> DownloadAsync(string proxyPath, HttpContext context, CancellationToken cancellationToken)
     {
         var (runId, path) = await ResolveFileAsync(proxyPath, cancellationToken);
-        await using var command = dataSource.CreateCommand("SELECT size, sha256, content_type FROM artifacts WHERE run_id = $1 AND path = $2");
-        command.Parameters.AddWithValue(runId);
-        command.Parameters.AddWithValue(path);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            throw MlflowException.NotFound($"Artifact '{proxyPath}' does not exist.");
-        }
-
-        var (size, sha256, contentType) = (reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
-        context.Response.Headers[TrackerClient.Sha256Header] = sha256;
-        context.Response.ContentLength = size;
-        return TypedResults.Stream(async body =>
-        {
-            if (await store.GetAsync(ArtifactPath.ObjectKey(runId, path), body, context.RequestAborted) is null)
-            {
-                logger.LogError("Artifact {Path} of run {RunId} is recorded but missing in S3", path, runId);
-                context.Abort();
-            }
-        }, contentType);
+        var artifact = await reader.FindAsync(runId, path, cancellationToken) ?? throw MlflowException.NotFound($"Artifact '{proxyPath}' does not exist.");
+        return reader.Stream(runId, path, artifact, context);
     }
 
     /// <summary>The <c>mlflow-artifacts</c> listing: the children of <paramref name="proxyPath"/>, named by their last segment.</summary>

@@ -43,6 +43,9 @@ public sealed record ExperimentIdRequest(string? ExperimentId);
 /// <summary><c>experiments/update</c>.</summary>
 public sealed record UpdateExperimentRequest(string? ExperimentId, string? NewName);
 
+/// <summary><c>experiments/set-experiment-tag</c>, <c>experiments/delete-experiment-tag</c> (no value).</summary>
+public sealed record ExperimentTagRequest(string? ExperimentId, string? Key, string? Value);
+
 /// <summary><c>experiments/search</c>.</summary>
 public sealed record SearchExperimentsRequest(long? MaxResults, string? PageToken, string? Filter, IReadOnlyList<string>? OrderBy, string? ViewType);
 
@@ -109,6 +112,7 @@ public sealed record MlflowEmpty;
 [JsonSerializable(typeof(CreateExperimentRequest))]
 [JsonSerializable(typeof(ExperimentIdRequest))]
 [JsonSerializable(typeof(UpdateExperimentRequest))]
+[JsonSerializable(typeof(ExperimentTagRequest))]
 [JsonSerializable(typeof(SearchExperimentsRequest))]
 [JsonSerializable(typeof(CreateRunRequest))]
 [JsonSerializable(typeof(UpdateRunRequest))]

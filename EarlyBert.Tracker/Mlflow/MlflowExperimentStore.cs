@@ -1,16 +1,21 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using EarlyBert.Tracker.Search;
 using Npgsql;
 
 namespace EarlyBert.Tracker.Mlflow;
 
 /// <summary>MLflow's experiments over the tracker's <c>experiments</c> table (one record, two APIs).</summary>
-public sealed partial class MlflowExperimentStore(NpgsqlDataSource dataSource, TimeProvider time, ILogger<MlflowExperimentStore> logger)
+public sealed class MlflowExperimentStore(NpgsqlDataSource dataSource, TimeProvider time, ILogger<MlflowExperimentStore> logger)
 {
     private const int MaxNameLength = 250;
     private const int MaxResultsLimit = 50_000;
-    private const string Columns = "e.id, e.name, e.created_at, e.deleted_at";
+    private const string Columns = "e.id, e.name, e.created_at, e.deleted_at, e.updated_at";
+
+    /// <summary>MLflow's experiment id as an SQL expression over <c>experiments e</c>, for ordering: the Default is 0.</summary>
+    internal const string IdOrder = $"CASE WHEN e.name = '{MlflowWire.DefaultExperimentName}' THEN 0 ELSE e.id END";
+
+    // MLflow's last_update_time: a rename, delete or restore sets it.
+    private const string LastUpdate = "COALESCE(e.updated_at, e.created_at)";
     private volatile bool defaultExists;
 
     /// <summary>The tracker id of MLflow's experiment id; "0" is the Default experiment, created when first asked for.</summary>
@@ -55,19 +60,44 @@ public sealed partial class MlflowExperimentStore(NpgsqlDataSource dataSource, T
         return await EnsureDefaultAsync(cancellationToken);
     }
 
-    /// <summary>Creates an experiment; its name must be new (deleted ones included, as in MLflow).</summary>
-    public async Task<string> CreateAsync(string? name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates an experiment with its tags (a later tag of the same key wins); its name must be new (deleted ones
+    /// included, as in MLflow).
+    /// </summary>
+    public async Task<string> CreateAsync(string? name, IReadOnlyList<MlflowKeyValue>? tags, CancellationToken cancellationToken)
     {
         var checkedName = CheckName(name, "name");
-        await using var command = dataSource.CreateCommand(
-            "INSERT INTO experiments (name, description, created_at) VALUES ($1, '', $2) ON CONFLICT (name) DO NOTHING RETURNING id");
-        command.Parameters.AddWithValue(checkedName);
-        command.Parameters.AddWithValue(time.GetUtcNow());
-        if (await command.ExecuteScalarAsync(cancellationToken) is not long id)
+        var tagValues = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var tag in tags ?? [])
         {
-            throw MlflowException.AlreadyExists($"Experiment '{checkedName}' already exists.");
+            MlflowRunStore.CheckTag(tag.Key, tag.Value);
+            tagValues[tag.Key!] = tag.Value ?? "";
         }
 
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long id;
+        await using (var command = new NpgsqlCommand(
+            "INSERT INTO experiments (name, description, created_at) VALUES ($1, '', $2) ON CONFLICT (name) DO NOTHING RETURNING id", connection, transaction))
+        {
+            command.Parameters.AddWithValue(checkedName);
+            command.Parameters.AddWithValue(time.GetUtcNow());
+            id = await command.ExecuteScalarAsync(cancellationToken) is long created
+                ? created
+                : throw MlflowException.AlreadyExists($"Experiment '{checkedName}' already exists.");
+        }
+
+        if (tagValues.Count > 0)
+        {
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO experiment_tags (experiment_id, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t (k, v)", connection, transaction);
+            insert.Parameters.AddWithValue(id);
+            insert.Parameters.AddWithValue(tagValues.Keys.ToArray());
+            insert.Parameters.AddWithValue(tagValues.Values.ToArray());
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Created experiment {ExperimentId} {Name} through the MLflow API", id, checkedName);
         return MlflowWire.ExperimentId(id, checkedName);
     }
@@ -93,9 +123,12 @@ public sealed partial class MlflowExperimentStore(NpgsqlDataSource dataSource, T
         return found.Count == 1 ? found[0] : throw MlflowException.NotFound($"Could not find experiment with name '{text}'");
     }
 
-    /// <summary>A page of experiments (<c>view_type</c> ACTIVE_ONLY, DELETED_ONLY or ALL), newest first.</summary>
+    /// <summary>
+    /// A page of experiments (<c>view_type</c> ACTIVE_ONLY, DELETED_ONLY or ALL) matching MLflow's experiment filter, in
+    /// the <c>order_by</c> clauses' order (default: newest first, then by id).
+    /// </summary>
     public async Task<ExperimentsPage> SearchAsync(
-        string? viewType, string? filter, long? maxResults, string? pageToken, CancellationToken cancellationToken)
+        string? viewType, string? filter, IReadOnlyList<string>? orderBy, long? maxResults, string? pageToken, CancellationToken cancellationToken)
     {
         await EnsureDefaultAsync(cancellationToken);
         var take = maxResults ?? 1000;
@@ -108,10 +141,11 @@ public sealed partial class MlflowExperimentStore(NpgsqlDataSource dataSource, T
         var parameters = new SqlParameters();
         var where = new List<string> { ViewCondition("e", viewType) };
         where.AddRange(FilterConditions(filter, parameters));
+        var order = OrderBy(orderBy);
         var offset = parameters.Add(skip);
         var limit = parameters.Add(take + 1);
         var experiments = await QueryAsync(
-            $"{string.Join(" AND ", where)} ORDER BY e.created_at DESC, e.id OFFSET {offset} LIMIT {limit}", parameters.Values, cancellationToken);
+            $"{string.Join(" AND ", where)} ORDER BY {order} OFFSET {offset} LIMIT {limit}", parameters.Values, cancellationToken);
         var more = experiments.Count > take;
         return new ExperimentsPage(more ? experiments.Take((int)take).ToList() : experiments, more ? MlflowWire.PageToken(skip + take) : null);
     }
@@ -131,9 +165,10 @@ public sealed partial class MlflowExperimentStore(NpgsqlDataSource dataSource, T
             throw MlflowException.Invalid("Cannot rename a non-active experiment.");
         }
 
-        await using var command = dataSource.CreateCommand("UPDATE experiments SET name = $2 WHERE id = $1");
+        await using var command = dataSource.CreateCommand("UPDATE experiments SET name = $2, updated_at = $3 WHERE id = $1");
         command.Parameters.AddWithValue(long.Parse(experiment.ExperimentId, CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue(name);
+        command.Parameters.AddWithValue(time.GetUtcNow());
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -163,10 +198,50 @@ public sealed partial class MlflowExperimentStore(NpgsqlDataSource dataSource, T
             ? Command("UPDATE runs SET deleted_at = $2 WHERE experiment_id = $1 AND deleted_at IS NULL", id, now)
             : Command("UPDATE runs SET deleted_at = NULL WHERE experiment_id = $1 AND deleted_at = (SELECT deleted_at FROM experiments WHERE id = $1)", id));
         batch.BatchCommands.Add(deleted
-            ? Command("UPDATE experiments SET deleted_at = COALESCE(deleted_at, $2) WHERE id = $1", id, now)
-            : Command("UPDATE experiments SET deleted_at = NULL WHERE id = $1", id));
+            ? Command("UPDATE experiments SET deleted_at = COALESCE(deleted_at, $2), updated_at = $2 WHERE id = $1", id, now)
+            : Command("UPDATE experiments SET deleted_at = NULL, updated_at = $2 WHERE id = $1", id, now));
         await batch.ExecuteNonQueryAsync(cancellationToken);
         logger.LogInformation("Experiment {ExperimentId} {Change} through the MLflow API", id, deleted ? "deleted" : "restored");
+    }
+
+    /// <summary>Sets (or overwrites) a tag of an active experiment, as <c>experiments/set-experiment-tag</c>.</summary>
+    public async Task SetTagAsync(string? experimentId, string? key, string? value, CancellationToken cancellationToken)
+    {
+        MlflowRunStore.CheckTag(key, value);
+        var id = await ActiveIdAsync(experimentId, cancellationToken);
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO experiment_tags (experiment_id, key, value) VALUES ($1, $2, $3) ON CONFLICT (experiment_id, key) DO UPDATE SET value = EXCLUDED.value");
+        command.Parameters.AddWithValue(id);
+        command.Parameters.AddWithValue(key!);
+        command.Parameters.AddWithValue(value ?? "");
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes a tag of an active experiment; a key it does not have is <c>RESOURCE_DOES_NOT_EXIST</c>, as in MLflow.</summary>
+    public async Task DeleteTagAsync(string? experimentId, string? key, CancellationToken cancellationToken)
+    {
+        var checkedKey = MlflowWire.Required(key, "key");
+        var id = await ActiveIdAsync(experimentId, cancellationToken);
+        await using var command = dataSource.CreateCommand("DELETE FROM experiment_tags WHERE experiment_id = $1 AND key = $2");
+        command.Parameters.AddWithValue(id);
+        command.Parameters.AddWithValue(checkedKey);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        {
+            throw MlflowException.NotFound($"No tag with name: {checkedKey} in experiment with id {experimentId}");
+        }
+    }
+
+    // The tracker id of an experiment that exists and is not deleted (MLflow's words when it is).
+    private async Task<long> ActiveIdAsync(string? experimentId, CancellationToken cancellationToken)
+    {
+        var experiment = await GetAsync(experimentId, cancellationToken);
+        if (experiment.LifecycleStage != MlflowWire.Active)
+        {
+            throw MlflowException.Invalid(
+                $"The experiment {experiment.ExperimentId} must be in the 'active' state. Current state is {experiment.LifecycleStage}.");
+        }
+
+        return await ResolveAsync(experiment.ExperimentId, cancellationToken);
     }
 
     /// <summary>The SQL condition of a view type over an alias with a <c>deleted_at</c> column.</summary>
@@ -178,32 +253,80 @@ public sealed partial class MlflowExperimentStore(NpgsqlDataSource dataSource, T
         var other => throw MlflowException.Invalid($"Invalid view type '{other}': ACTIVE_ONLY, DELETED_ONLY or ALL."),
     };
 
-    // MLflow's experiment filters this API understands: name comparisons joined by "and".
+    // MLflow's experiment filter: name, creation_time, last_update_time and tags.<key>, clauses joined by "and".
     private static IEnumerable<string> FilterConditions(string? filter, SqlParameters parameters)
     {
-        if (string.IsNullOrWhiteSpace(filter))
+        foreach (var clause in MlflowFilter.ParseClauses(filter))
         {
-            yield break;
-        }
-
-        foreach (var clause in AndPattern().Split(filter.Trim()))
-        {
-            var match = NameClause().Match(clause.Trim());
-            if (!match.Success)
+            var value = clause.Values[0];
+            if (clause.Scope == "tags")
             {
-                throw MlflowException.Invalid(
-                    $"Unsupported experiment filter '{clause.Trim()}': this server filters experiments by name only (name = 'x', !=, LIKE, ILIKE).");
+                var op = StringOperator(clause);
+                yield return $"EXISTS (SELECT 1 FROM experiment_tags t WHERE t.experiment_id = e.id AND t.key = {parameters.Add(clause.Name)} " +
+                    $"AND t.value {op} {parameters.Add(value.Text)})";
             }
-
-            var op = match.Groups["op"].Value.ToUpperInvariant() switch
+            else if (clause.Scope == FieldRef.Attribute && clause.Name == "name")
             {
-                "=" => "=",
-                "!=" => "<>",
-                "LIKE" => "LIKE",
-                _ => "ILIKE",
-            };
-            yield return $"e.name {op} {parameters.Add(match.Groups["value"].Value.Replace("''", "'", StringComparison.Ordinal))}";
+                yield return $"e.name {StringOperator(clause)} {parameters.Add(value.Text)}";
+            }
+            else if (clause.Scope == FieldRef.Attribute && clause.Name is "creation_time" or "last_update_time")
+            {
+                if (clause.Op is not ("=" or "!=" or "<" or "<=" or ">" or ">=") || !value.IsNumber)
+                {
+                    throw MlflowFilter.Error($"{clause.Name} compares with a number of epoch milliseconds by =, !=, <, <=, > or >=");
+                }
+
+                var column = clause.Name == "creation_time" ? "e.created_at" : LastUpdate;
+                yield return $"floor(extract(epoch FROM {column}) * 1000)::bigint {clause.Op} {parameters.Add((long)value.Number)}";
+            }
+            else
+            {
+                throw MlflowFilter.Error(
+                    $"experiments filter by name, creation_time, last_update_time and tags.<key>, not '{(clause.Scope == FieldRef.Attribute ? "" : clause.Scope + ".")}{clause.Name}'");
+            }
         }
+    }
+
+    // =, !=, LIKE and ILIKE with a quoted string: what MLflow allows for names and tags.
+    private static string StringOperator(MlflowClause clause) =>
+        clause.Values[0].IsNumber ? throw MlflowFilter.Error($"{clause.Name} compares with a quoted string")
+        : clause.Op switch
+        {
+            "=" => "=",
+            "!=" => "<>",
+            "like" => "LIKE",
+            "ilike" => "ILIKE",
+            _ => throw MlflowFilter.Error($"{clause.Name} compares by =, !=, LIKE or ILIKE, not '{clause.Op}'"),
+        };
+
+    // MLflow's order: the clauses, then the experiment id (descending) unless a clause named it.
+    private static string OrderBy(IReadOnlyList<string>? orderBy)
+    {
+        var clauses = orderBy is { Count: > 0 } ? orderBy : ["creation_time DESC", "experiment_id ASC"];
+        var keys = new List<string>();
+        var byId = false;
+        foreach (var text in clauses)
+        {
+            var clause = MlflowFilter.ParseOrderClause(text);
+            var expression = (clause.Scope == FieldRef.Attribute ? clause.Name : null) switch
+            {
+                "name" => "e.name",
+                "experiment_id" => IdOrder,
+                "creation_time" => "e.created_at",
+                "last_update_time" => LastUpdate,
+                _ => null,
+            } ?? throw MlflowException.Invalid(
+                $"Invalid order_by clause '{text}': experiments order by name, experiment_id, creation_time or last_update_time.");
+            byId |= expression == IdOrder;
+            keys.Add($"{expression} {(clause.Ascending ? "ASC" : "DESC")}");
+        }
+
+        if (!byId)
+        {
+            keys.Add($"{IdOrder} DESC");
+        }
+
+        return string.Join(", ", keys);
     }
 
     private async Task<List<MlflowExperiment>> QueryAsync(string where, IReadOnlyList<object> values, CancellationToken cancellationToken)
@@ -214,19 +337,52 @@ public sealed partial class MlflowExperimentStore(NpgsqlDataSource dataSource, T
             command.Parameters.AddWithValue(value);
         }
 
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var experiments = new List<MlflowExperiment>();
-        while (await reader.ReadAsync(cancellationToken))
+        var rows = new List<(long Id, string Name, DateTimeOffset Created, bool Deleted, DateTimeOffset? Updated)>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            var (id, name, created) = (reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
-            DateTimeOffset? deletedAt = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3);
-            var mlflowId = MlflowWire.ExperimentId(id, name);
-            experiments.Add(new MlflowExperiment(
-                mlflowId, name, $"mlflow-artifacts:/{mlflowId}", deletedAt is null ? MlflowWire.Active : MlflowWire.Deleted,
-                MlflowWire.Millis(deletedAt ?? created), MlflowWire.Millis(created), []));
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2), !reader.IsDBNull(3),
+                    reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4)));
+            }
         }
 
-        return experiments;
+        var tags = await ReadTagsAsync(rows.Select(r => r.Id).ToArray(), cancellationToken);
+        return rows.Select(row =>
+        {
+            var mlflowId = MlflowWire.ExperimentId(row.Id, row.Name);
+            return new MlflowExperiment(
+                mlflowId, row.Name, $"mlflow-artifacts:/{mlflowId}", row.Deleted ? MlflowWire.Deleted : MlflowWire.Active,
+                MlflowWire.Millis(row.Updated ?? row.Created), MlflowWire.Millis(row.Created),
+                tags.TryGetValue(row.Id, out var experimentTags) ? experimentTags : []);
+        }).ToList();
+    }
+
+    // The tags of the experiments, sorted by key, in one round trip.
+    private async Task<Dictionary<long, List<MlflowKeyValue>>> ReadTagsAsync(long[] ids, CancellationToken cancellationToken)
+    {
+        var tags = new Dictionary<long, List<MlflowKeyValue>>();
+        if (ids.Length == 0)
+        {
+            return tags;
+        }
+
+        await using var command = dataSource.CreateCommand(
+            "SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id = ANY($1) ORDER BY experiment_id, key");
+        command.Parameters.AddWithValue(ids);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var id = reader.GetInt64(0);
+            if (!tags.TryGetValue(id, out var list))
+            {
+                tags[id] = list = [];
+            }
+
+            list.Add(new MlflowKeyValue(reader.GetString(1), reader.GetString(2)));
+        }
+
+        return tags;
     }
 
     private static string CheckName(string? name, string field)
@@ -247,10 +403,4 @@ public sealed partial class MlflowExperimentStore(NpgsqlDataSource dataSource, T
 
         return command;
     }
-
-    [GeneratedRegex(@"\s+and\s+", RegexOptions.IgnoreCase)]
-    private static partial Regex AndPattern();
-
-    [GeneratedRegex(@"^(attributes?\.)?name\s*(?<op>=|!=|like|ilike)\s*'(?<value>(?:[^']|'')*)'$", RegexOptions.IgnoreCase)]
-    private static partial Regex NameClause();
 }

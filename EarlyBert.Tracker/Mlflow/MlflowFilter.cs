@@ -14,21 +14,36 @@ internal static class MlflowFilter
     /// <summary>The syntax tree of <paramref name="filter"/>; null for an empty filter.</summary>
     public static SearchNode? Parse(string? filter)
     {
+        SearchNode? tree = null;
+        foreach (var clause in ParseClauses(filter))
+        {
+            var leaf = Leaf(clause);
+            tree = tree is null ? leaf : new AndNode(tree, leaf);
+        }
+
+        return tree;
+    }
+
+    /// <summary>
+    /// The comparisons of an MLflow filter (run or experiment), joined by <c>and</c>; empty for an empty filter. Each
+    /// caller decides which fields and operators its entity takes.
+    /// </summary>
+    public static IReadOnlyList<MlflowClause> ParseClauses(string? filter)
+    {
         if (string.IsNullOrWhiteSpace(filter))
         {
-            return null;
+            return [];
         }
 
         var tokens = Tokenize(filter);
         var position = 0;
-        SearchNode? tree = null;
+        var clauses = new List<MlflowClause>();
         while (true)
         {
-            var clause = ParseClause(tokens, ref position);
-            tree = tree is null ? clause : new AndNode(tree, clause);
+            clauses.Add(ParseClause(tokens, ref position));
             if (position == tokens.Count)
             {
-                return tree;
+                return clauses;
             }
 
             if (!tokens[position].Is("and"))
@@ -40,43 +55,22 @@ internal static class MlflowFilter
         }
     }
 
-    /// <summary>The tracker's <c>orderBy</c> for MLflow's first <c>order_by</c> clause (default: newest start first).</summary>
-    public static string OrderBy(IReadOnlyList<string>? orderBy)
+    /// <summary>One <c>order_by</c> clause: <c>&lt;field&gt; [ASC|DESC]</c>, ascending unless it says DESC.</summary>
+    public static MlflowOrderClause ParseOrderClause(string clause)
     {
-        if (orderBy is not { Count: > 0 } || string.IsNullOrWhiteSpace(orderBy[0]))
+        var tokens = string.IsNullOrWhiteSpace(clause) ? [] : Tokenize(clause);
+        if (tokens.Count is < 1 or > 2 || tokens[0].Kind != FilterTokenKind.Identifier || (tokens.Count == 2 && !tokens[1].Is("asc") && !tokens[1].Is("desc")))
         {
-            return "started desc";
+            throw MlflowException.Invalid($"Invalid order_by clause '{clause}': expected a field, then ASC or DESC.");
         }
 
-        var tokens = Tokenize(orderBy[0]);
-        var direction = "asc";
-        if (tokens.Count == 2 && (tokens[1].Is("asc") || tokens[1].Is("desc")))
-        {
-            direction = tokens[1].Text.ToLowerInvariant();
-        }
-        else if (tokens.Count != 1)
-        {
-            throw Error($"invalid order_by clause '{orderBy[0]}'");
-        }
+        var ascending = tokens.Count == 1 || tokens[1].Is("asc");
 
         var (scope, name) = SplitField(tokens[0]);
-        var field = scope switch
-        {
-            "metrics" or "params" => $"{scope}.{name}",
-            FieldRef.Attribute => name switch
-            {
-                "start_time" or "created" => "started",
-                "end_time" => "ended",
-                "run_name" => "name",
-                "status" => "status",
-                _ => throw Error($"cannot order by attribute '{name}' (start_time, end_time, run_name, status)"),
-            },
-            _ => throw Error($"cannot order by '{tokens[0].Text}': this server orders by metrics, params and attributes"),
-        };
-        return $"{field} {direction}";
+        return new MlflowOrderClause(scope, name, ascending, clause);
     }
 
-    private static SearchNode ParseClause(List<FilterToken> tokens, ref int position)
+    private static MlflowClause ParseClause(List<FilterToken> tokens, ref int position)
     {
         if (position >= tokens.Count || tokens[position].Kind != FilterTokenKind.Identifier)
         {
@@ -100,7 +94,7 @@ internal static class MlflowFilter
 
         if (op.Is("in"))
         {
-            var values = new List<FilterToken>();
+            var values = new List<MlflowValue>();
             Expect(tokens, ref position, "(");
             while (true)
             {
@@ -115,7 +109,7 @@ internal static class MlflowFilter
                 break;
             }
 
-            return Leaf(scope, name, negated ? "not in" : "in", values, fieldToken.Position);
+            return new MlflowClause(scope, name, negated ? "not in" : "in", values, fieldToken.Position);
         }
 
         if (op.Kind != FilterTokenKind.Operator && !op.Is("like") && !op.Is("ilike"))
@@ -123,18 +117,19 @@ internal static class MlflowFilter
             throw Error($"expected a comparison operator after '{fieldToken.Text}', found '{op.Text}'");
         }
 
-        return Leaf(scope, name, op.Text.ToLowerInvariant(), [Value(tokens, ref position)], fieldToken.Position);
+        return new MlflowClause(scope, name, op.Text.ToLowerInvariant(), [Value(tokens, ref position)], fieldToken.Position);
     }
 
     // One MLflow comparison as a tracker node; attributes are renamed and their values converted.
-    private static SearchNode Leaf(string scope, string name, string op, List<FilterToken> values, int position)
+    private static SearchNode Leaf(MlflowClause clause)
     {
-        if (scope == "metrics" && values.Any(v => v.Kind != FilterTokenKind.Number))
+        var (scope, name, op, values, position) = clause;
+        if (scope == "metrics" && values.Any(v => !v.IsNumber))
         {
             throw Error($"metrics.{name} compares with numbers only");
         }
 
-        if (scope is "params" or "tags" && values.Any(v => v.Kind != FilterTokenKind.String))
+        if (scope is "params" or "tags" && values.Any(v => v.IsNumber))
         {
             throw Error($"{scope}.{name} compares with quoted strings only, as in MLflow");
         }
@@ -165,11 +160,11 @@ internal static class MlflowFilter
         }
 
         return Node(new FieldRef(scope, name, position), op,
-            values.Select(v => v.Kind == FilterTokenKind.Number ? new Literal(v.Number, 0) : Text(v.Text)).ToList());
+            values.Select(v => v.IsNumber ? new Literal(v.Number, 0) : Text(v.Text)).ToList());
     }
 
     // FAILED covers the tracker's crashed runs too, since that is how they read through MLflow.
-    private static SearchNode StatusLeaf(string op, List<FilterToken> values, int position)
+    private static SearchNode StatusLeaf(string op, IReadOnlyList<MlflowValue> values, int position)
     {
         var field = new FieldRef(FieldRef.Attribute, "status", position);
         var statuses = values.SelectMany(v =>
@@ -186,7 +181,7 @@ internal static class MlflowFilter
         };
     }
 
-    private static SearchNode Node(FieldRef field, string op, List<Literal> values) => op switch
+    private static SearchNode Node(FieldRef field, string op, IReadOnlyList<Literal> values) => op switch
     {
         "in" => new InNode(field, values, false),
         "not in" => new InNode(field, values, true),
@@ -197,12 +192,12 @@ internal static class MlflowFilter
 
     private static Literal Text(string text) => new(text, 0);
 
-    private static string RunIdText(FilterToken token) =>
-        Guid.TryParse(token.Text, out var id) ? id.ToString() : token.Text;
+    private static string RunIdText(MlflowValue value) =>
+        Guid.TryParse(value.Text, out var id) ? id.ToString() : value.Text;
 
-    private static string Iso(FilterToken token) =>
-        token.Kind == FilterTokenKind.Number
-            ? MlflowWire.FromMillis((long)token.Number, "start_time").ToString("O", CultureInfo.InvariantCulture)
+    private static string Iso(MlflowValue value) =>
+        value.IsNumber
+            ? MlflowWire.FromMillis((long)value.Number, "start_time").ToString("O", CultureInfo.InvariantCulture)
             : throw Error("times compare with epoch milliseconds");
 
     private static (string Scope, string Name) SplitField(FilterToken token)
@@ -222,9 +217,9 @@ internal static class MlflowFilter
         };
     }
 
-    private static FilterToken Value(List<FilterToken> tokens, ref int position) =>
+    private static MlflowValue Value(List<FilterToken> tokens, ref int position) =>
         position < tokens.Count && tokens[position].Kind is FilterTokenKind.String or FilterTokenKind.Number
-            ? tokens[position++]
+            ? new MlflowValue(tokens[position].Kind == FilterTokenKind.Number, tokens[position].Text, tokens[position++].Number)
             : throw Error($"expected a quoted string or a number at position {(position < tokens.Count ? tokens[position].Position : -1)}");
 
     private static void Expect(List<FilterToken> tokens, ref int position, string text)
@@ -237,7 +232,8 @@ internal static class MlflowFilter
         position++;
     }
 
-    private static MlflowException Error(string message) => MlflowException.Invalid($"Invalid filter: {message}.");
+    /// <summary>The error of a filter the parser or a caller refuses.</summary>
+    public static MlflowException Error(string message) => MlflowException.Invalid($"Invalid filter: {message}.");
 
     private enum FilterTokenKind
     {
@@ -350,3 +346,16 @@ internal static class MlflowFilter
         return value.ToString();
     }
 }
+
+/// <summary>A literal of an MLflow filter: a quoted string or a number (<see cref="Text"/> as written).</summary>
+internal sealed record MlflowValue(bool IsNumber, string Text, double Number);
+
+/// <summary>
+/// One comparison of an MLflow filter: <see cref="Scope"/> is <c>metrics</c>, <c>params</c>, <c>tags</c> or
+/// <see cref="FieldRef.Attribute"/> (attribute names lower-cased), <see cref="Op"/> lower-case (<c>=</c>, <c>like</c>,
+/// <c>not in</c>, …).
+/// </summary>
+internal sealed record MlflowClause(string Scope, string Name, string Op, IReadOnlyList<MlflowValue> Values, int Position);
+
+/// <summary>One <c>order_by</c> clause, with the text it was read from (for error messages).</summary>
+internal sealed record MlflowOrderClause(string Scope, string Name, bool Ascending, string Text);

@@ -75,16 +75,12 @@ public sealed class MlflowRunStore(
             }
         }
 
-        await RunStore.UpsertTagsAsync(connection, transaction, id, tags, cancellationToken);
-        await using (var metadata = new NpgsqlCommand(
-            "INSERT INTO run_metadata (run_id, key, value) VALUES ($1, 'logged_by', $2::jsonb), ($1, 'logged_by.user_agent', $3::jsonb)",
-            connection, transaction))
+        await RunKeyValueWriter.UpsertTagsAsync(connection, transaction, id, tags, cancellationToken);
+        await RunKeyValueWriter.UpsertMetadataAsync(connection, transaction, id, new Dictionary<string, JsonElement>
         {
-            metadata.Parameters.AddWithValue(id);
-            metadata.Parameters.AddWithValue(JsonSerializer.Serialize("mlflow-rest-api"));
-            metadata.Parameters.AddWithValue(JsonSerializer.Serialize(userAgent ?? ""));
-            await metadata.ExecuteNonQueryAsync(cancellationToken);
-        }
+            ["logged_by"] = JsonSerializer.SerializeToElement("mlflow-rest-api"),
+            ["logged_by.user_agent"] = JsonSerializer.SerializeToElement(userAgent ?? ""),
+        }, cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Created run {RunId} ({Name}) in experiment {ExperimentId} through the MLflow API", id, name, experimentId);
@@ -147,7 +143,7 @@ public sealed class MlflowRunStore(
 
         if (!string.IsNullOrEmpty(request.RunName))
         {
-            await RunStore.UpsertTagsAsync(connection, transaction, runId, new Dictionary<string, string> { [RunNameTag] = request.RunName }, cancellationToken);
+            await RunKeyValueWriter.UpsertTagsAsync(connection, transaction, runId, new Dictionary<string, string> { [RunNameTag] = request.RunName }, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -273,8 +269,7 @@ public sealed class MlflowRunStore(
             where.Add(SearchSqlTranslator.Translate(filter, parameters));
         }
 
-        var order = RunOrder.ToSql(MlflowFilter.OrderBy(request.OrderBy), parameters)
-            ?? throw MlflowException.Invalid($"Invalid order_by clause '{request.OrderBy![0]}'.");
+        var order = MlflowRunOrder.ToSql(request.OrderBy, parameters);
         var offset = parameters.Add(skip);
         var limit = parameters.Add(take + 1);
         await using var command = dataSource.CreateCommand(

@@ -7,18 +7,6 @@ namespace EarlyBert.Tracker.RunData;
 /// <summary>Checks a batch before anything is written, so that a bad batch leaves stored data exactly as it was.</summary>
 internal static class RunBatchValidator
 {
-    /// <summary>Most metric points per batch.</summary>
-    public const int MaxMetricPoints = 10_000;
-
-    /// <summary>Most params, tags or metadata keys per batch.</summary>
-    public const int MaxKeysPerKind = 1_000;
-
-    /// <summary>Longest param or tag value.</summary>
-    public const int MaxValueLength = 6_000;
-
-    /// <summary>Longest metadata value, as JSON text.</summary>
-    public const int MaxMetadataLength = 64 * 1024;
-
     // Enough to tell a client what is wrong without answering with a megabyte of errors.
     private const int MaxErrorsPerField = 10;
 
@@ -45,9 +33,9 @@ internal static class RunBatchValidator
 
         var seriesPoints = batch.Series?.Sum(columns => (long)(columns?.Steps?.Count ?? 0)) ?? 0;
         var totalPoints = (batch.Metrics?.Count ?? 0) + seriesPoints;
-        if (totalPoints > MaxMetricPoints)
+        if (totalPoints > Limits.MaxMetricPoints)
         {
-            Add(batch.Metrics is null ? "series" : "metrics", $"A batch holds at most {MaxMetricPoints} metric points; this one has {totalPoints}.");
+            Add(batch.Metrics is null ? "series" : "metrics", $"A batch holds at most {Limits.MaxMetricPoints} metric points; this one has {totalPoints}.");
         }
         else
         {
@@ -68,9 +56,9 @@ internal static class RunBatchValidator
         CheckTexts("tags", batch.Tags, Add);
         if (batch.Metadata is { } metadata)
         {
-            if (metadata.Count > MaxKeysPerKind)
+            if (metadata.Count > Limits.MaxKeysPerKind)
             {
-                Add("metadata", $"A batch holds at most {MaxKeysPerKind} metadata keys; this one has {metadata.Count}.");
+                Add("metadata", $"A batch holds at most {Limits.MaxKeysPerKind} metadata keys; this one has {metadata.Count}.");
             }
 
             foreach (var (key, value) in metadata)
@@ -83,9 +71,9 @@ internal static class RunBatchValidator
                 {
                     Add("metadata", $"Metadata '{key}' has no value.");
                 }
-                else if (value.GetRawText() is var raw && raw.Length > MaxMetadataLength)
+                else if (value.GetRawText() is var raw && raw.Length > Limits.MaxMetadataLength)
                 {
-                    Add("metadata", $"Metadata '{key}' is over {MaxMetadataLength} characters of JSON.");
+                    Add("metadata", $"Metadata '{key}' is over {Limits.MaxMetadataLength} characters of JSON.");
                 }
                 else if (raw.Contains("\\u0000", StringComparison.OrdinalIgnoreCase))
                 {
@@ -193,9 +181,9 @@ internal static class RunBatchValidator
             return;
         }
 
-        if (values.Count > MaxKeysPerKind)
+        if (values.Count > Limits.MaxKeysPerKind)
         {
-            add(field, $"A batch holds at most {MaxKeysPerKind} {field}; this one has {values.Count}.");
+            add(field, $"A batch holds at most {Limits.MaxKeysPerKind} {field}; this one has {values.Count}.");
             return;
         }
 
@@ -209,9 +197,9 @@ internal static class RunBatchValidator
             {
                 add(field, $"'{key}' has no value.");
             }
-            else if (value.Length > MaxValueLength)
+            else if (value.Length > Limits.MaxValueLength)
             {
-                add(field, $"The value of '{key}' is {value.Length} characters; the limit is {MaxValueLength}.");
+                add(field, $"The value of '{key}' is {value.Length} characters; the limit is {Limits.MaxValueLength}.");
             }
             else if (value.Contains('\0', StringComparison.Ordinal))
             {

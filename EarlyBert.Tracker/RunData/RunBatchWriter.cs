@@ -121,12 +121,12 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
 
         if (batch.Tags is { Count: > 0 } tags)
         {
-            await RunStore.UpsertTagsAsync(connection, transaction, runId, tags, cancellationToken);
+            await RunKeyValueWriter.UpsertTagsAsync(connection, transaction, runId, tags, cancellationToken);
         }
 
         if (batch.Metadata is { Count: > 0 } metadata)
         {
-            await UpsertMetadataAsync(connection, transaction, runId, metadata, cancellationToken);
+            await RunKeyValueWriter.UpsertMetadataAsync(connection, transaction, runId, metadata, cancellationToken);
         }
 
         if (series.Length > 0)
@@ -281,20 +281,6 @@ public sealed class RunBatchWriter(NpgsqlDataSource dataSource, TimeProvider tim
     }
 
     private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
-
-    private static async Task UpsertMetadataAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, IReadOnlyDictionary<string, JsonElement> values, CancellationToken cancellationToken)
-    {
-        var keys = values.Keys.Order(StringComparer.Ordinal).ToArray();
-        await using var command = new NpgsqlCommand(
-            "INSERT INTO run_metadata (run_id, key, value) SELECT $1, k, v::jsonb FROM unnest($2::text[], $3::text[]) AS n(k, v) " +
-            "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
-            connection, transaction);
-        command.Parameters.AddWithValue(runId);
-        command.Parameters.AddWithValue(keys);
-        command.Parameters.AddWithValue(keys.Select(k => values[k].GetRawText()).ToArray());
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 
     private static async Task CopyPointsAsync(
         NpgsqlConnection connection, KeyPoints[] series, Dictionary<string, long> ids, DateTimeOffset now, CancellationToken cancellationToken)

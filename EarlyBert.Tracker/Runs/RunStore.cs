@@ -288,28 +288,13 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
 
         if (request.Tags is { Count: > 0 } tags)
         {
-            await UpsertTagsAsync(connection, transaction, id, tags, cancellationToken);
+            await RunKeyValueWriter.UpsertTagsAsync(connection, transaction, id, tags, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Created run {RunId} ({Name}) in experiment {Experiment} as {Status}", id, name, request.Experiment, status);
         events.Publish(new RunEvent(RunEvent.StatusChanged, id, status, null, now));
         return (id, null);
-    }
-
-    /// <summary>Sets tags of a run (overwriting), inside the caller's transaction.</summary>
-    internal static async Task UpsertTagsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid runId, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
-    {
-        var keys = tags.Keys.Order(StringComparer.Ordinal).ToArray();
-        await using var command = new NpgsqlCommand(
-            "INSERT INTO run_tags (run_id, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS n(k, v) " +
-            "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
-            connection, transaction);
-        command.Parameters.AddWithValue(runId);
-        command.Parameters.AddWithValue(keys);
-        command.Parameters.AddWithValue(keys.Select(k => tags[k]).ToArray());
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Applies <paramref name="update"/>; the status change must be legal (the same status again is a no-op).</summary>
@@ -359,7 +344,7 @@ public sealed class RunStore(NpgsqlDataSource dataSource, TimeProvider time, Run
 
         if (update.Tags is { Count: > 0 } tags)
         {
-            await UpsertTagsAsync(connection, transaction, runId, tags, cancellationToken);
+            await RunKeyValueWriter.UpsertTagsAsync(connection, transaction, runId, tags, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

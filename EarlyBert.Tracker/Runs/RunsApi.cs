@@ -14,9 +14,6 @@ public static class RunsApi
 
     // Columns of a list page: enough for any table a person reads; the CSV export allows more.
     private const int MaxListColumns = 100;
-    private const int MaxNameLength = 250;
-    private const int MaxNotesLength = 100_000;
-    private const int MaxWorkerIdLength = 200;
 
     /// <summary>Maps <c>/api/runs</c>.</summary>
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
@@ -111,9 +108,9 @@ public static class RunsApi
         }
 
         var name = string.IsNullOrWhiteSpace(request.Name) ? $"run-{time.GetUtcNow():yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}" : request.Name.Trim();
-        if (name.Length > MaxNameLength || name.Any(char.IsControl))
+        if (name.Length > Limits.MaxNameLength || name.Any(char.IsControl))
         {
-            errors["name"] = [$"A run name is at most {MaxNameLength} characters without control characters."];
+            errors["name"] = [$"A run name is at most {Limits.MaxNameLength} characters without control characters."];
         }
 
         var status = request.Status ?? RunStatuses.Queued;
@@ -127,14 +124,14 @@ public static class RunsApi
             errors["config"] = ["The config is a JSON object."];
         }
 
-        if (request.Notes is { Length: > MaxNotesLength })
+        if (request.Notes is { Length: > Limits.MaxNotesLength })
         {
-            errors["notes"] = [$"Notes are at most {MaxNotesLength} characters."];
+            errors["notes"] = [$"Notes are at most {Limits.MaxNotesLength} characters."];
         }
 
-        if (request.WorkerId is { Length: 0 or > MaxWorkerIdLength })
+        if (request.WorkerId is { Length: 0 or > Limits.MaxWorkerIdLength })
         {
-            errors["workerId"] = [$"A worker id is 1 to {MaxWorkerIdLength} characters."];
+            errors["workerId"] = [$"A worker id is 1 to {Limits.MaxWorkerIdLength} characters."];
         }
 
         AddTagErrors(request.Tags, errors);
@@ -162,9 +159,9 @@ public static class RunsApi
             {
                 problems.Add(keyProblem);
             }
-            else if (value is null || value.Length > RunData.RunBatchValidator.MaxValueLength || value.Contains('\0', StringComparison.Ordinal))
+            else if (value is null || value.Length > Limits.MaxValueLength || value.Contains('\0', StringComparison.Ordinal))
             {
-                problems.Add($"Tag '{key}' needs a value of at most {RunData.RunBatchValidator.MaxValueLength} characters without NUL.");
+                problems.Add($"Tag '{key}' needs a value of at most {Limits.MaxValueLength} characters without NUL.");
             }
         }
 
@@ -186,14 +183,14 @@ public static class RunsApi
             errors["status"] = [$"'{status}' is not a status; statuses are {string.Join(", ", RunStatuses.All)}."];
         }
 
-        if (update.Notes is { Length: > MaxNotesLength })
+        if (update.Notes is { Length: > Limits.MaxNotesLength })
         {
-            errors["notes"] = [$"Notes are at most {MaxNotesLength} characters."];
+            errors["notes"] = [$"Notes are at most {Limits.MaxNotesLength} characters."];
         }
 
-        if (update.StatusReason is { Length: > RunData.RunBatchValidator.MaxValueLength })
+        if (update.StatusReason is { Length: > Limits.MaxValueLength })
         {
-            errors["statusReason"] = [$"A status reason is at most {RunData.RunBatchValidator.MaxValueLength} characters."];
+            errors["statusReason"] = [$"A status reason is at most {Limits.MaxValueLength} characters."];
         }
 
         if (update.Config is { } config && config.ValueKind != JsonValueKind.Object)
@@ -225,9 +222,9 @@ public static class RunsApi
     private static async Task<Results<Ok<Run>, NoContent, ValidationProblem>> ClaimAsync(
         ClaimRun request, RunStore runs, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request.WorkerId) || request.WorkerId.Length > MaxWorkerIdLength)
+        if (string.IsNullOrWhiteSpace(request.WorkerId) || request.WorkerId.Length > Limits.MaxWorkerIdLength)
         {
-            return Problems.Invalid("workerId", $"A worker id is 1 to {MaxWorkerIdLength} characters.");
+            return Problems.Invalid("workerId", $"A worker id is 1 to {Limits.MaxWorkerIdLength} characters.");
         }
 
         var runId = await runs.ClaimAsync(request.WorkerId, cancellationToken);

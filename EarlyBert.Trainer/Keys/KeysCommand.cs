@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using EarlyBert.Tracker.Client;
+using EarlyBert.Tracker.Client.Authentication;
 using EarlyBert.Trainer.Access;
 using EarlyBert.Trainer.Commands;
 using Microsoft.Extensions.Logging;
@@ -14,9 +16,6 @@ namespace EarlyBert.Trainer.Keys;
 /// </summary>
 internal static class KeysCommand
 {
-    /// <summary>The scopes a key may hold, each including those before it.</summary>
-    public static readonly string[] Scopes = ["read", "write", "admin"];
-
     public static Command Create()
     {
         var command = new Command("keys", "Creates, lists and revokes the tracker's API keys (needs an admin key).");
@@ -35,14 +34,14 @@ internal static class KeysCommand
         command.Validators.Add(result =>
         {
             if (result.GetValue(name) is { } given && string.IsNullOrWhiteSpace(given)) result.AddError("--name must not be empty.");
-            if (result.GetValue(scopes) is { } list && ParseScopes(list) is { } parsed && (parsed.Count == 0 || parsed.Except(Scopes).Any()))
-                result.AddError($"--scopes takes a comma-separated list of {string.Join(", ", Scopes)}; got '{list}'.");
+            if (result.GetValue(scopes) is { } list && ParseScopes(list) is { } parsed && (parsed.Count == 0 || parsed.Except(ApiKeyScopes.All).Any()))
+                result.AddError($"--scopes takes a comma-separated list of {string.Join(", ", ApiKeyScopes.All)}; got '{list}'.");
         });
         command.SetAction((parse, cancellationToken) => WithTrackerAsync(parse.GetValue(trackerUrl), parse.GetValue(apiKey), async keys =>
         {
             var created = await keys.CreateApiKeyAsync(new CreateApiKey(parse.GetValue(name)!.Trim(), ParseScopes(parse.GetValue(scopes)!)), cancellationToken);
             await Console.Error.WriteLineAsync("The new key follows on its own line. It is shown this once: store it now (the tracker keeps only its hash).");
-            await Console.Out.WriteLineAsync(Line(created.Record).ToJsonString());
+            await Console.Out.WriteLineAsync(Line(created.ApiKey).ToJsonString());
             await Console.Out.WriteLineAsync(created.Key);
         }));
         return command;
@@ -79,24 +78,24 @@ internal static class KeysCommand
     private static List<string> ParseScopes(string list) =>
         [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToLowerInvariant()).Distinct()];
 
-    private static async Task<int> WithTrackerAsync(string? trackerUrl, string? apiKey, Func<ApiKeysCalls, Task> action)
+    private static async Task<int> WithTrackerAsync(string? trackerUrl, string? apiKey, Func<TrackerClient, Task> action)
     {
         using var logging = CommandLogging.Create();
         var logger = logging.CreateLogger("keys");
         try
         {
             using var http = TrackerAccess.CreateHttp(trackerUrl, apiKey, TimeSpan.FromMinutes(1));
-            await action(new ApiKeysCalls(http));
+            await action(new TrackerClient(http));
             return 0;
         }
-        catch (Exception exception) when (exception is Tracker.Client.TrackerApiException or HttpRequestException or InvalidDataException)
+        catch (Exception exception) when (exception is TrackerApiException or HttpRequestException or InvalidDataException)
         {
             logger.LogError("{Message}", TrackerAccess.Describe(exception));
             return 1;
         }
     }
 
-    private static JsonObject Line(ApiKey key) => new()
+    private static JsonObject Line(ApiKeyInfo key) => new()
     {
         ["id"] = key.Id.ToString(),
         ["name"] = key.Name,

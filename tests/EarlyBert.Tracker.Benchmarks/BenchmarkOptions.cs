@@ -10,7 +10,10 @@ namespace EarlyBert.Tracker.Benchmarks;
 /// <param name="CompareRequests">Timed compare requests.</param>
 /// <param name="Keep">Keep the database afterwards (for looking at query plans).</param>
 /// <param name="Rounds">Times each ingest scenario runs (interleaved); medians are reported.</param>
-internal sealed record BenchmarkOptions(string Postgres, string S3, int IngestPoints, int ComparePoints, int CompareRequests, bool Keep, int Rounds)
+/// <param name="MlflowRequests">Timed MLflow log-batch requests (and as many baseline batches).</param>
+/// <param name="Only">The one section to run (<c>ingest</c>, <c>compare</c>, <c>mlflow</c>); null runs all.</param>
+internal sealed record BenchmarkOptions(
+    string Postgres, string S3, int IngestPoints, int ComparePoints, int CompareRequests, bool Keep, int Rounds, int MlflowRequests, string? Only)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -27,6 +30,15 @@ internal sealed record BenchmarkOptions(string Postgres, string S3, int IngestPo
             Number("--compare-points", 100_000),
             Number("--compare-requests", 60),
             args.Contains("--keep"),
-            Number("--rounds", 3));
+            Number("--rounds", 3),
+            Number("--mlflow-requests", 50),
+            Value("--only") is { } only && Sections.Contains(only) ? only
+                : Value("--only") is { } other ? throw new ArgumentException($"--only takes {string.Join(", ", Sections)}, not '{other}'.") : null);
     }
+
+    /// <summary>The sections <c>--only</c> takes.</summary>
+    public static readonly string[] Sections = ["ingest", "compare", "mlflow"];
+
+    /// <summary>Whether <paramref name="section"/> runs.</summary>
+    public bool Runs(string section) => Only is null || Only == section;
 }

@@ -12,7 +12,7 @@ using NpgsqlTypes;
 namespace EarlyBert.Tracker.Benchmarks;
 
 /// <summary>The tracker on Kestrel over a fresh database, and the measurements.</summary>
-internal sealed class TrackerBench : IAsyncDisposable
+internal sealed partial class TrackerBench : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly NpgsqlDataSource database;
@@ -64,7 +64,9 @@ internal sealed class TrackerBench : IAsyncDisposable
         return connection.PostgreSqlVersion.ToString();
     }
 
-    private TrackerClient NewClient() => new(new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(5) });
+    private TrackerClient NewClient() => new(NewHttp());
+
+    private HttpClient NewHttp() => new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
     public async Task RunIngestAsync()
     {
@@ -122,7 +124,7 @@ internal sealed class TrackerBench : IAsyncDisposable
             bodies.Add((run.Id, batches.ToArray()));
         }
 
-        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        using var http = NewHttp();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(bodies.Select(writer => Task.Run(async () =>
         {
@@ -227,7 +229,7 @@ internal sealed class TrackerBench : IAsyncDisposable
         // Endpoint latency as a dashboard's fetch sees it (status, headers and the whole body), then through the typed
         // client (adds JSON deserialisation on the caller's side).
         var url = $"api/compare?runs={string.Join(',', runIds)}&metrics={Uri.EscapeDataString(string.Join(',', metrics))}&maxPoints=1000";
-        using var http = new HttpClient { BaseAddress = baseAddress };
+        using var http = NewHttp();
         var endpoint = new List<double>();
         long bytes = 0;
         for (var i = 0; i < options.CompareRequests; i++)
@@ -281,6 +283,8 @@ internal sealed class TrackerBench : IAsyncDisposable
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(options.Postgres) { Database = "postgres", Pooling = false }.ConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{databaseName}\" WITH (FORCE)", connection);
+        // Dropping waits for the server to finish with the database's files, which takes more than the default 30 s on a busy machine.
+        drop.CommandTimeout = 300;
         await drop.ExecuteNonQueryAsync();
     }
 }

@@ -6,14 +6,19 @@ namespace EarlyBert.Web.Benchmarks;
 /// <param name="Points">Points per metric of each compared run.</param>
 /// <param name="Runs">Runs on the Runs page.</param>
 /// <param name="Loads">Timed page loads per figure (after one warm-up), reported as the median.</param>
-/// <param name="Only">The one scenario to run (<c>compare</c>, <c>live</c> or <c>runs</c>), null for all.</param>
+/// <param name="Only">
+/// The one scenario to run (<c>compare</c>, <c>live</c>, <c>runs</c> or <c>charts</c>), null for all but <c>charts</c>.
+/// </param>
 public sealed record BenchOptions(int Points = 100_000, int Runs = 10_000, int Loads = 5, string? Only = null)
 {
     /// <summary>The scenarios, in the order they run.</summary>
-    public static readonly string[] Scenarios = ["compare", "live", "runs"];
+    public static readonly string[] Scenarios = ["compare", "live", "runs", "charts"];
 
-    /// <summary>Whether <paramref name="scenario"/> runs.</summary>
-    public bool Includes(string scenario) => Only is null || Only == scenario;
+    /// <summary>
+    /// Whether <paramref name="scenario"/> runs; <c>charts</c> (the measurement behind the chart library, without the
+    /// platform) only when asked for.
+    /// </summary>
+    public bool Includes(string scenario) => Only == scenario || (Only is null && scenario != "charts");
 
     /// <summary>Compared runs (the most Compare takes).</summary>
     public const int CompareRuns = 20;
@@ -40,7 +45,7 @@ public sealed record BenchOptions(int Points = 100_000, int Runs = 10_000, int L
                 "--points" => options with { Points = value },
                 "--runs" => options with { Runs = value },
                 "--loads" => options with { Loads = value },
-                _ => throw new ArgumentException($"unknown option {args[i]}; usage: [--points N] [--runs N] [--loads N] [--only compare|live|runs]"),
+                _ => throw new ArgumentException($"unknown option {args[i]}; usage: [--points N] [--runs N] [--loads N] [--only compare|live|runs|charts]"),
             };
             i++;
         }

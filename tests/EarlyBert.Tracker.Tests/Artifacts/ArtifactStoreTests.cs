@@ -17,7 +17,7 @@ public sealed class ArtifactStoreTests(TrackerAppFactory tracker) : IClassFixtur
 
         var stored = await Store.PutAsync(key, new MemoryStream(bytes), "application/octet-stream", CancellationToken.None);
         using var copy = new MemoryStream();
-        var read = await Store.GetAsync(key, copy, CancellationToken.None);
+        var read = await Store.GetAsync(key, stored, copy, CancellationToken.None);
 
         var expected = Convert.ToHexStringLower(SHA256.HashData(bytes));
         Assert.Equal(expected, stored.Sha256);
@@ -35,7 +35,7 @@ public sealed class ArtifactStoreTests(TrackerAppFactory tracker) : IClassFixtur
 
         var stored = await Store.PutAsync(key, new UnseekableStream(bytes), "application/octet-stream", CancellationToken.None);
         using var copy = new MemoryStream();
-        var read = await Store.GetAsync(key, copy, CancellationToken.None);
+        var read = await Store.GetAsync(key, stored, copy, CancellationToken.None);
 
         Assert.Equal(bytes.Length, stored.Size);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), read!.Sha256);
@@ -45,7 +45,7 @@ public sealed class ArtifactStoreTests(TrackerAppFactory tracker) : IClassFixtur
     [Fact]
     public async Task Missing_object_reads_as_null()
     {
-        var read = await Store.GetAsync($"runs/{Guid.NewGuid()}/absent.txt", Stream.Null, CancellationToken.None);
+        var read = await Store.GetAsync($"runs/{Guid.NewGuid()}/absent.txt", new StoredObject(0, ""), Stream.Null, CancellationToken.None);
 
         Assert.Null(read);
     }

@@ -25,7 +25,7 @@ public sealed class SlowTransferTests(TrackerAppFactory tracker) : IClassFixture
                 options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(2);
             });
         });
-        services.AddTrackerClient("http://localhost");
+        services.AddTrackerClient("http://localhost", tracker.AdminKey);
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<TrackerClient>();
 

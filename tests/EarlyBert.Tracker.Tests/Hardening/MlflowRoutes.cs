@@ -36,10 +36,19 @@ public static class MlflowRoutes
             }
         }
 
-        Post("experiments/create", new JsonObject { ["name"] = "hardening-mlflow" });
+        Post("experiments/create", new JsonObject
+        {
+            ["name"] = "hardening-mlflow", ["tags"] = new JsonArray(new JsonObject { ["key"] = "team", ["value"] = "nlp" }),
+        });
         Get("experiments/get", ("experiment_id", experiment));
         Get("experiments/get-by-name", ("experiment_name", "x"));
-        Post("experiments/search", new JsonObject { ["filter"] = "name = 'x'", ["max_results"] = 10, ["page_token"] = "", ["view_type"] = "ACTIVE_ONLY" });
+        Post("experiments/search", new JsonObject
+        {
+            ["filter"] = "name = 'x'", ["max_results"] = 10, ["page_token"] = "", ["view_type"] = "ACTIVE_ONLY",
+            ["order_by"] = new JsonArray("name ASC", "creation_time DESC"),
+        });
+        Post("experiments/set-experiment-tag", new JsonObject { ["experiment_id"] = experiment, ["key"] = "team", ["value"] = "nlp" });
+        Post("experiments/delete-experiment-tag", new JsonObject { ["experiment_id"] = experiment, ["key"] = "team" });
         Get("experiments/search", ("filter", "name = 'x'"), ("max_results", "10"), ("view_type", "ACTIVE_ONLY"), ("page_token", ""));
         Get("experiments/list", ("view_type", "ACTIVE_ONLY"), ("max_results", "10"));
         Post("experiments/update", new JsonObject { ["experiment_id"] = experiment, ["new_name"] = "hardening-renamed" });

@@ -68,8 +68,8 @@ internal sealed class RecordingTracker : IAsyncDisposable
         }));
         app.MapPost("/api/keys", () => Results.Json(new
         {
-            record = new { id = Guid.Empty, name = "gpu-box", prefix = CreatedKey[..12], scopes = new[] { "read", "write" }, source = "api", createdAt = DateTimeOffset.UnixEpoch },
             key = CreatedKey,
+            apiKey = new { id = Guid.Empty, name = "gpu-box", prefix = CreatedKey[..12], scopes = new[] { "read", "write" }, source = "api", createdAt = DateTimeOffset.UnixEpoch },
         }, statusCode: 201));
         app.MapDelete("/api/keys/{id:guid}", (Guid id) => Results.NoContent());
         await app.StartAsync();
