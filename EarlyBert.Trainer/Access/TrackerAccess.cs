@@ -56,7 +56,7 @@ internal static class TrackerAccess
         if (exception is not TrackerApiException { StatusCode: HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden } refused)
             return exception.Message;
         var detail = refused.Problem?.Detail ?? refused.Problem?.Title;
-        var said = detail is null ? "" : $" ({detail.ReplaceLineEndings(" ")})";
+        var said = detail is null ? "" : $" ({detail.ReplaceLineEndings(" ").TrimEnd('.')})";
         return refused.StatusCode == HttpStatusCode.Unauthorized
             ? $"The tracker refused the request: it needs a valid API key{said}. Set {TrackerApiKey.EnvironmentVariable} (or pass --api-key)."
             : $"The tracker refused the request: the API key lacks the scope it needs{said}. Use a key with that scope (earlybert keys create --scopes …).";

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Client.Authentication;
@@ -16,6 +18,9 @@ namespace EarlyBert.Trainer.Keys;
 /// </summary>
 internal static class KeysCommand
 {
+    // Lines for people and scripts alike: a time's "+00:00" as written, not as \u002B.
+    private static readonly JsonSerializerOptions Output = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Command Create()
     {
         var command = new Command("keys", "Creates, lists and revokes the tracker's API keys (needs an admin key).");
@@ -41,7 +46,7 @@ internal static class KeysCommand
         {
             var created = await keys.CreateApiKeyAsync(new CreateApiKey(parse.GetValue(name)!.Trim(), ParseScopes(parse.GetValue(scopes)!)), cancellationToken);
             await Console.Error.WriteLineAsync("The new key follows on its own line. It is shown this once: store it now (the tracker keeps only its hash).");
-            await Console.Out.WriteLineAsync(Line(created.ApiKey).ToJsonString());
+            await Console.Out.WriteLineAsync(Line(created.ApiKey).ToJsonString(Output));
             await Console.Out.WriteLineAsync(created.Key);
         }));
         return command;
@@ -54,7 +59,7 @@ internal static class KeysCommand
         command.SetAction((parse, cancellationToken) => WithTrackerAsync(parse.GetValue(trackerUrl), parse.GetValue(apiKey), async keys =>
         {
             foreach (var key in await keys.ListApiKeysAsync(cancellationToken))
-                await Console.Out.WriteLineAsync(Line(key).ToJsonString());
+                await Console.Out.WriteLineAsync(Line(key).ToJsonString(Output));
         }));
         return command;
     }
