@@ -173,11 +173,14 @@ case "$command" in
     dotnet run -c Release --project EarlyBert.Trainer -- bench "$@"
     log "Trainer: the train job with live tracking vs bare training steps"
     tracker_url=http://127.0.0.1:${EARLYBERT_TEST_TRACKER_PORT:-25180}
+    # A write key for this run only, given to both through the environment (ebk_ + 32 random bytes in base64url).
+    bench_key="ebk_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
     ConnectionStrings__tracker="$EARLYBERT_TEST_POSTGRES;Database=earlybert_bench" ConnectionStrings__artifacts="$EARLYBERT_TEST_S3" \
+      Tracker__ApiKeys__bench__Key="$bench_key" Tracker__ApiKeys__bench__Scopes=write \
       dotnet run -c Release --project EarlyBert.Tracker --no-launch-profile -- --urls "$tracker_url" >"$test_state/tracker.log" 2>&1 &
     service_pids+=($!)
     wait_until "The tracker" 180 curl -fsS "$tracker_url/health"
-    dotnet run -c Release --project EarlyBert.Trainer -- bench-tracking --tracker "$tracker_url"
+    EARLYBERT_API_KEY="$bench_key" dotnet run -c Release --project EarlyBert.Trainer -- bench-tracking --tracker "$tracker_url"
     log "Dashboard: Compare, live Run page and Runs page in headless Chromium against the tracker's API latency"
     dotnet run -c Release --project tests/EarlyBert.Web.Benchmarks
     ;;

@@ -1,4 +1,5 @@
 using EarlyBert.AppHost.Infrastructure;
+using EarlyBert.AppHost.Security;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -19,12 +20,16 @@ Console.WriteLine($"Infrastructure: database {infrastructure.Plan.Database}, art
 var database = infrastructure.Database;
 var artifacts = infrastructure.Artifacts;
 
+// The platform's API keys: secret parameters generated once, handed to each process through its environment.
+var keys = builder.AddPlatformKeys();
+
 // The tracker: system of record for runs, metrics and artifacts.
 var tracker = builder.AddProject<Projects.EarlyBert_Tracker>("tracker")
     .WithReference(database, connectionName: "tracker").WaitFor(database)
     .WithReference(artifacts).WaitFor(artifacts)
     .WithReplicas(builder.Configuration.GetValue("Tracker:Replicas", 1)) // behind Aspire's proxy; see "Running beyond one machine"
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithPlatformKeys(keys);
 // Crash detection settings (Tracker:HeartbeatTimeout, Tracker:CrashSweepInterval) pass through when given.
 foreach (var setting in new[] { "HeartbeatTimeout", "CrashSweepInterval" })
 {
@@ -44,7 +49,7 @@ var trainer = builder.AddProject<Projects.EarlyBert_Trainer>("trainer")
     .WithHttpEndpoint(port: 5190, name: "http")
     .WithReplicas(workers)
     .WithEnvironment("Worker__QueueQuickstartWhenEmpty", builder.Configuration.GetValue("Trainer:QueueQuickstart", true) ? "true" : "false")
-    .WithReference(tracker).WaitFor(tracker)
+    .WithReference(tracker).WaitFor(tracker).WithApiKey(keys.Trainer)
     .WithHttpHealthCheck("/health");
 // Runs' checkpoints and the spool of unsent records live in the state folder, beside the platform's data.
 var state = InfrastructureOptions.From(builder.Configuration, Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."))).StateDirectory!;
@@ -61,7 +66,7 @@ foreach (var setting in new[] { "RunHeartbeatInterval", "PollInterval" })
 
 // The dashboard: compare and reproduce runs.
 builder.AddProject<Projects.EarlyBert_Web>("web")
-    .WithReference(tracker).WaitFor(tracker)
+    .WithReference(tracker).WaitFor(tracker).WithApiKey(keys.Web)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using EarlyBert.Trainer.Access;
 using EarlyBert.Trainer.Commands;
+using EarlyBert.Trainer.Keys;
 using EarlyBert.Trainer.Worker;
 
 // The worker is one command among others: an unknown command or a typo gets usage and exit code 2, never a worker.
@@ -9,7 +11,8 @@ var worker = new Command("worker", "Runs as the platform's trainer worker: claim
     // Host configuration such as --urls or --Worker:Device=cpu passes through to the worker.
     TreatUnmatchedTokensAsErrors = false,
 };
-// `worker --tracker URL` is the short form of `--Worker:TrackerUrl=URL`, for a worker on another machine.
+// `worker --tracker URL` is the short form of `--Worker:TrackerUrl=URL`, and `worker --api-key KEY` of
+// `--Worker:ApiKey=KEY`, for a worker on another machine (EARLYBERT_API_KEY keeps the key out of ps).
 worker.SetAction((_, cancellationToken) => WorkerHost.RunAsync(WorkerHost.HostArguments(args.Skip(1).ToArray()), cancellationToken));
 root.Subcommands.Add(worker);
 root.Subcommands.Add(TrainCommand.Create());
@@ -23,6 +26,7 @@ root.Subcommands.Add(ImportMiniLmCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(BenchTrackingCommand.Create());
 root.Subcommands.Add(BenchEarlyBertCommand.Create());
+root.Subcommands.Add(KeysCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0 || parsed.CommandResult.Command == root && !args.Any(a => a is "--help" or "-h" or "-?" or "--version"))
@@ -35,4 +39,19 @@ if (parsed.Errors.Count > 0 || parsed.CommandResult.Command == root && !args.Any
     Console.Error.Write(usage.ToString());
     return 2;
 }
-return await parsed.InvokeAsync();
+try
+{
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception exception) when (TrackerAccess.IsRefusal(exception))
+{
+    // A refused key is the user's to fix, not a crash: one line saying what is missing, no stack trace.
+    Console.Error.WriteLine($"earlybert: {TrackerAccess.Describe(exception)}");
+    return 1;
+}
+catch (Exception exception)
+{
+    // What System.CommandLine's own handler does with any other failure (a cancellation is not printed).
+    if (exception is not OperationCanceledException) Console.Error.WriteLine(exception);
+    return 1;
+}

@@ -1,4 +1,6 @@
 using EarlyBert.Tracker.Client;
+using EarlyBert.Tracker.Client.Authentication;
+using EarlyBert.Web.SignIn;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 
@@ -20,7 +22,10 @@ public static class DashboardServices
             .AddHubOptions(options => options.MaximumReceiveMessageSize = MaximumCircuitMessageBytes);
         builder.Services.AddMudServices();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddTrackerClient(builder.Configuration["Tracker:BaseAddress"] ?? TrackerClientExtensions.DefaultBaseAddress);
+        // The dashboard's own key (EARLYBERT_API_KEY, set by the AppHost); Tracker:ApiKey where configuration is preferred.
+        builder.Services.AddTrackerClient(builder.Configuration["Tracker:BaseAddress"] ?? TrackerClientExtensions.DefaultBaseAddress,
+            builder.Configuration["Tracker:ApiKey"] is { Length: > 0 } key ? key : TrackerApiKey.FromEnvironment());
+        builder.AddDashboardSignIn();
         return builder;
     }
 }

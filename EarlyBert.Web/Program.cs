@@ -3,6 +3,13 @@ using EarlyBert.Web.Artifacts;
 using EarlyBert.Web.Charts;
 using EarlyBert.Web.Components;
 using EarlyBert.Web.Exports;
+using EarlyBert.Web.SignIn;
+
+// `hash-password`: the one command, for Dashboard:Users:NAME:PasswordHash (the password is read from standard input).
+if (args is [HashPasswordCommand.Name])
+{
+    return HashPasswordCommand.Run(Console.In, Console.Out, Console.Error);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,12 +23,19 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
+app.UseDashboardSignIn();
 app.UseAntiforgery();
-app.MapStaticAssets();
+// Static assets are served to anyone: the sign-in page needs its styles and scripts.
+app.MapStaticAssets().Add(endpoint => endpoint.Metadata.Add(new Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute()));
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.MapArtifactDownloads();
 app.MapCompareChartData();
 app.MapRunExports();
+app.MapDashboardSignIn();
 app.MapDefaultEndpoints();
 
 app.Run();
+return 0;
+
+/// <summary>The dashboard's entry point (public so that tests can start it with WebApplicationFactory).</summary>
+public partial class Program;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EarlyBert.Tracker.Client;
+using EarlyBert.Trainer.Access;
 using EarlyBert.Trainer.Benchmarks;
 using EarlyBert.Training.Runtime;
 using Microsoft.Extensions.Logging;
@@ -22,13 +23,14 @@ internal static class BenchTrackingCommand
         var rounds = new Option<int>("--rounds") { Description = "Alternations per shape; medians are reported.", DefaultValueFactory = _ => 3 };
         var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var logEvery = new Option<int[]>("--log-every-steps") { Description = "Logging cadences to measure (the config's default is 10; 1 logs every step).", DefaultValueFactory = _ => [10, 1], AllowMultipleArgumentsPerToken = true };
-        var command = new Command("bench-tracking", "Training throughput with live tracking vs without, same run.") { trackerUrl, shapes, sequence, steps, rounds, threads, logEvery };
+        var apiKey = TrackerAccess.ApiKeyOption();
+        var command = new Command("bench-tracking", "Training throughput with live tracking vs without, same run.") { trackerUrl, apiKey, shapes, sequence, steps, rounds, threads, logEvery };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var logging = CommandLogging.Create();
             TorchRuntime.EnsureLoaded();
             TorchSharp.torch.set_num_threads(parse.GetValue(threads));
-            using var http = new HttpClient { BaseAddress = new Uri(TrainCommand.TrackerAddress(parse.GetValue(trackerUrl))), Timeout = TimeSpan.FromMinutes(5) };
+            using var http = TrackerAccess.CreateHttp(parse.GetValue(trackerUrl), parse.GetValue(apiKey), TimeSpan.FromMinutes(5));
             var tracker = new TrackerClient(http);
             await Console.Out.WriteLineAsync("shape   batch  log every  bench seq/s  train+tracking seq/s  ratio");
             foreach (var name in parse.GetValue(shapes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

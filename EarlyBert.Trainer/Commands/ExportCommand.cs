@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using EarlyBert.Tracker.Client;
+using EarlyBert.Trainer.Access;
 using EarlyBert.Trainer.Reproduction;
 using Microsoft.Extensions.Logging;
 
@@ -18,9 +19,10 @@ internal static class ExportCommand
         var output = new Option<string>("--out") { Description = "The bundle file to write (a zip).", Required = true };
         var withData = new Option<bool>("--with-data") { Description = "Pack the data too: the config's files, or the built-in data set from the data cache." };
         var trackerUrl = new Option<string?>("--tracker") { Description = "Tracker base address (default http://localhost:5180)." };
+        var apiKey = TrackerAccess.ApiKeyOption();
         var command = new Command("export", "Writes a run (config, metadata and versions, hashes, model card, every logged metric) as one file.")
         {
-            runId, output, withData, trackerUrl,
+            runId, output, withData, trackerUrl, apiKey,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -29,12 +31,13 @@ internal static class ExportCommand
             var file = Path.GetFullPath(parse.GetValue(output)!);
             try
             {
-                using var http = new HttpClient { BaseAddress = new Uri(TrainCommand.TrackerAddress(parse.GetValue(trackerUrl))), Timeout = Timeout.InfiniteTimeSpan };
-                await RunBundle.ExportAsync(new TrackerClient(http), parse.GetValue(runId), file, parse.GetValue(withData), logger, cancellationToken);
+                var tracker = TrackerAccess.CreateClient(parse.GetValue(trackerUrl), parse.GetValue(apiKey), out var http);
+                using var _ = http;
+                await RunBundle.ExportAsync(tracker, parse.GetValue(runId), file, parse.GetValue(withData), logger, cancellationToken);
             }
             catch (Exception exception) when (exception is TrackerApiException or FileNotFoundException or FormatException or IOException)
             {
-                logger.LogError("{Message}", exception.Message);
+                logger.LogError("{Message}", TrackerAccess.Describe(exception));
                 return 1;
             }
             await Console.Out.WriteLineAsync(new JsonObject { ["run_id"] = parse.GetValue(runId).ToString(), ["bundle"] = file, ["bytes"] = new FileInfo(file).Length }.ToJsonString());

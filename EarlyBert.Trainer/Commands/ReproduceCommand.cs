@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using EarlyBert.Recipes;
 using EarlyBert.Tracker.Client;
+using EarlyBert.Trainer.Access;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Trainer.Reproduction;
 using Microsoft.Extensions.Logging;
@@ -27,17 +28,18 @@ internal static class ReproduceCommand
         var set = new Option<string[]>("--set") { Description = "Override a config key, e.g. training.threads=1 (repeatable); recorded as a difference.", AllowMultipleArgumentsPerToken = false };
         var trackerUrl = new Option<string?>("--tracker") { Description = "Tracker base address (default http://localhost:5180)." };
         var noWait = new Option<bool>("--no-wait") { Description = "Queue the reproduction and print its run id without waiting for the verdict." };
+        var apiKey = TrackerAccess.ApiKeyOption();
         var command = new Command("reproduce", "Reproduces a run from its stored config and says whether it reproduced.")
         {
-            runId, from, bundle, output, set, trackerUrl, noWait,
+            runId, from, bundle, output, set, trackerUrl, apiKey, noWait,
         };
         command.Validators.Add(result =>
         {
             var sources = new[] { result.GetValue(runId) is not null, result.GetValue(from) is not null, result.GetValue(bundle) is not null }.Count(s => s);
             if (sources != 1) result.AddError("Give exactly one of RUN_ID, --from DIR or --bundle FILE.");
             var tracked = result.GetValue(runId) is not null;
-            if (!tracked && (result.GetValue(trackerUrl) is not null || result.GetValue(noWait)))
-                result.AddError("--tracker and --no-wait go with RUN_ID; --from and --bundle need no tracker.");
+            if (!tracked && (result.GetValue(trackerUrl) is not null || result.GetValue(apiKey) is not null || result.GetValue(noWait)))
+                result.AddError("--tracker, --api-key and --no-wait go with RUN_ID; --from and --bundle need no tracker.");
             if (tracked && result.GetValue(output) is not null) result.AddError("--out goes with --from or --bundle.");
         });
         command.SetAction(async (parse, cancellationToken) =>
@@ -52,13 +54,14 @@ internal static class ReproduceCommand
                 if (parse.GetValue(bundle) is { } file)
                     return await FromBundleAsync(file, parse.GetValue(output), overrides, logger, cancellationToken);
                 if (!Guid.TryParse(parse.GetValue(runId), out var id)) throw new FormatException($"'{parse.GetValue(runId)}' is not a run id.");
-                using var http = new HttpClient { BaseAddress = new Uri(TrainCommand.TrackerAddress(parse.GetValue(trackerUrl))), Timeout = Timeout.InfiniteTimeSpan };
-                return await TrackedAsync(new TrackerClient(http), id, overrides, !parse.GetValue(noWait), logger, cancellationToken);
+                var tracker = TrackerAccess.CreateClient(parse.GetValue(trackerUrl), parse.GetValue(apiKey), out var http);
+                using var _ = http;
+                return await TrackedAsync(tracker, id, overrides, !parse.GetValue(noWait), logger, cancellationToken);
             }
             catch (Exception exception) when (exception is RunConfigException or FileNotFoundException or FormatException or TrackerApiException or InvalidDataException
                 or EarlyBert.Training.Data.DataException)
             {
-                logger.LogError("{Message}", exception.Message);
+                logger.LogError("{Message}", TrackerAccess.Describe(exception));
                 return 1;
             }
         });

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using EarlyBert.Recipes;
 using EarlyBert.Tracker.Client;
+using EarlyBert.Trainer.Access;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Trainer.Runs;
 using EarlyBert.Trainer.Tracking;
@@ -24,13 +25,14 @@ internal static class TrainCommand
         var preset = new Option<string?>("--preset") { Description = $"A preset: {string.Join(", ", Presets.Names)}." };
         var set = new Option<string[]>("--set") { Description = "Override a config key, e.g. training.threads=1 (repeatable).", AllowMultipleArgumentsPerToken = false };
         var trackerUrl = new Option<string?>("--tracker") { Description = "Tracker base address (default http://localhost:5180)." };
+        var apiKey = TrackerAccess.ApiKeyOption();
         var offline = new Option<string?>("--offline") { Description = "Record into this folder instead of a tracker (send it later with upload)." };
         var resume = new Option<string?>("--resume") { Description = "Continue a run: its tracker id, or an offline folder." };
         var denseExport = new Option<bool>("--dense-export")
         {
             Description = "In earlybert mode, also save the pruned model zero-padded to the full shape (model-dense/), readable by any BERT loader; the same as --set earlybert.dense_export=true.",
         };
-        var command = new Command("train", "Fine-tunes a BERT classifier and records the run.") { config, preset, set, denseExport, trackerUrl, offline, resume };
+        var command = new Command("train", "Fine-tunes a BERT classifier and records the run.") { config, preset, set, denseExport, trackerUrl, apiKey, offline, resume };
         command.Validators.Add(result =>
         {
             var hasConfig = result.GetValue(config) is not null;
@@ -38,6 +40,7 @@ internal static class TrainCommand
             var resuming = result.GetValue(resume) is not null;
             if (!resuming && hasConfig == hasPreset) result.AddError("Give exactly one of --config FILE or --preset NAME.");
             if (result.GetValue(trackerUrl) is not null && result.GetValue(offline) is not null) result.AddError("Give --tracker or --offline, not both.");
+            if (result.GetValue(apiKey) is not null && result.GetValue(offline) is not null) result.AddError("--api-key goes with a tracker, not --offline.");
             // A resumed run continues under the config it started with.
             if (resuming && result.GetValue(denseExport)) result.AddError("--dense-export belongs to a new run's config: a resumed run keeps the config it started with.");
         });
@@ -57,8 +60,8 @@ internal static class TrainCommand
                         : Load(parse.GetValue(config), parse.GetValue(preset), overrides);
                     return await TrainOfflineAsync(runConfig, offlineValue, resumeValue is not null, logger, cancellationToken);
                 }
-                using var http = new HttpClient { BaseAddress = new Uri(TrackerAddress(parse.GetValue(trackerUrl))), Timeout = Timeout.InfiniteTimeSpan };
-                var tracker = new TrackerClient(http);
+                var tracker = TrackerAccess.CreateClient(parse.GetValue(trackerUrl), parse.GetValue(apiKey), out var http);
+                using var _ = http;
                 return await TrainTrackedAsync(tracker, parse.GetValue(config), parse.GetValue(preset), overrides, resumeValue, logging, cancellationToken);
             }
             catch (Exception exception) when (exception is RunConfigException or EarlyBert.Training.Data.DataException or FileNotFoundException or FormatException)
@@ -69,10 +72,6 @@ internal static class TrainCommand
         });
         return command;
     }
-
-    /// <summary>The tracker address from the option, <c>EARLYBERT_TRACKER</c>, or the AppHost's default port.</summary>
-    public static string TrackerAddress(string? option) =>
-        option ?? Environment.GetEnvironmentVariable("EARLYBERT_TRACKER") ?? "http://localhost:5180";
 
     /// <summary>A config from a file or a preset, with overrides applied.</summary>
     public static RunConfig Load(string? file, string? preset, IEnumerable<string> overrides)

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using EarlyBert.Tracker.Client;
+using EarlyBert.Trainer.Access;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Training.Recording;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,8 @@ internal static class UploadCommand
     {
         var folder = new Argument<string>("folder") { Description = "Folder written by train --offline." };
         var trackerUrl = new Option<string?>("--tracker") { Description = "Tracker base address (default http://localhost:5180)." };
-        var command = new Command("upload", "Sends an offline run folder to a tracker.") { folder, trackerUrl };
+        var apiKey = TrackerAccess.ApiKeyOption();
+        var command = new Command("upload", "Sends an offline run folder to a tracker.") { folder, trackerUrl, apiKey };
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var logging = CommandLogging.Create();
@@ -31,8 +33,8 @@ internal static class UploadCommand
                 logger.LogError("{Folder} is not an offline run folder (no run.json)", directory);
                 return 1;
             }
-            using var http = new HttpClient { BaseAddress = new Uri(TrainCommand.TrackerAddress(parse.GetValue(trackerUrl))), Timeout = Timeout.InfiniteTimeSpan };
-            var tracker = new TrackerClient(http);
+            var tracker = TrackerAccess.CreateClient(parse.GetValue(trackerUrl), parse.GetValue(apiKey), out var http);
+            using var _ = http;
             var runId = await UploadAsync(tracker, directory, logger, cancellationToken);
             await Console.Out.WriteLineAsync(new System.Text.Json.Nodes.JsonObject { ["run_id"] = runId.ToString() }.ToJsonString());
             return 0;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using EarlyBert.Tracker.Client;
+using EarlyBert.Trainer.Access;
 using EarlyBert.Tracker.Client.Workers;
 using Microsoft.Extensions.Options;
 
@@ -38,8 +39,8 @@ internal sealed class HeartbeatService(
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                status.Failed(exception.Message);
-                logger.LogWarning("Heartbeat of worker {WorkerId} to the tracker failed: {Reason}", workerId, exception.Message);
+                status.Failed(TrackerAccess.Describe(exception));
+                logger.LogWarning("Heartbeat of worker {WorkerId} to the tracker failed: {Reason}", workerId, TrackerAccess.Describe(exception));
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));

@@ -1,5 +1,6 @@
 using EarlyBert.Recipes;
 using EarlyBert.Tracker.Client;
+using EarlyBert.Trainer.Access;
 using EarlyBert.Tracker.Client.Runs;
 using EarlyBert.Trainer.Runs;
 using Microsoft.Extensions.Options;
@@ -41,7 +42,7 @@ internal sealed class RunWorker(
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                logger.LogWarning("Could not ask the tracker for a run: {Reason}", exception.Message);
+                logger.LogWarning("Could not ask the tracker for a run: {Reason}", TrackerAccess.Describe(exception));
             }
 
             if (run is null)

@@ -1,4 +1,5 @@
 using EarlyBert.Tracker.Client;
+using EarlyBert.Tracker.Client.Authentication;
 using EarlyBert.Trainer.Runs;
 using EarlyBert.Trainer.Tracking;
 using EarlyBert.Training.Runtime;
@@ -9,14 +10,19 @@ namespace EarlyBert.Trainer.Worker;
 /// <summary>The trainer as a long-running worker of the platform (what the AppHost starts: <c>worker</c>).</summary>
 internal static class WorkerHost
 {
-    /// <summary>The host's configuration arguments, with <c>--tracker URL</c> turned into <c>--Worker:TrackerUrl=URL</c>.</summary>
+    /// <summary>
+    /// The host's configuration arguments, with <c>--tracker URL</c> turned into <c>--Worker:TrackerUrl=URL</c> and
+    /// <c>--api-key KEY</c> into <c>--Worker:ApiKey=KEY</c>.
+    /// </summary>
     public static string[] HostArguments(string[] args)
     {
+        var shortForms = new Dictionary<string, string> { ["--tracker"] = "TrackerUrl", ["--api-key"] = "ApiKey" };
         var result = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--tracker" && i + 1 < args.Length) result.Add($"--{WorkerOptions.SectionName}:TrackerUrl={args[++i]}");
-            else if (args[i].StartsWith("--tracker=", StringComparison.Ordinal)) result.Add($"--{WorkerOptions.SectionName}:TrackerUrl={args[i]["--tracker=".Length..]}");
+            var (option, value) = args[i].Split('=', 2) is [var name, var given] ? (name, given) : (args[i], null);
+            if (shortForms.TryGetValue(option, out var setting) && (value is not null || i + 1 < args.Length))
+                result.Add($"--{WorkerOptions.SectionName}:{setting}={value ?? args[++i]}");
             else result.Add(args[i]);
         }
         return [.. result];
@@ -34,7 +40,9 @@ internal static class WorkerHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HeartbeatStatus>();
         builder.Services.AddHealthChecks().AddCheck<HeartbeatStatus>("tracker-heartbeat");
-        builder.Services.AddTrackerClient(builder.Configuration[$"{WorkerOptions.SectionName}:TrackerUrl"] ?? TrackerClientExtensions.DefaultBaseAddress);
+        // The key: Worker:ApiKey (worker --api-key) or EARLYBERT_API_KEY, what the AppHost sets. Never logged.
+        builder.Services.AddTrackerClient(builder.Configuration[$"{WorkerOptions.SectionName}:TrackerUrl"] ?? TrackerClientExtensions.DefaultBaseAddress,
+            builder.Configuration[$"{WorkerOptions.SectionName}:ApiKey"] is { Length: > 0 } key ? key : TrackerApiKey.FromEnvironment());
         builder.Services.AddSingleton(services => new WorkerIdentity(
             services.GetRequiredService<IOptions<WorkerOptions>>().Value.WorkerId ?? $"{Environment.MachineName}-{Environment.ProcessId}"));
         // Everything a run logs goes through the durable spool (Spool:Directory, Spool:MaxBytes).

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Aspire.Hosting;
 using EarlyBert.Tracker.Client;
+using EarlyBert.Tracker.Client.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -26,8 +27,15 @@ public sealed class BenchPlatform : IAsyncDisposable
         TrackerUrl = app.GetEndpoint("tracker", "http");
         var http = app.CreateHttpClient("tracker");
         http.Timeout = TimeSpan.FromMinutes(5);
+        TrackerApiKey.Apply(http, AdminKey);
         Tracker = new TrackerClient(http);
     }
+
+    /// <summary>
+    /// The tracker's admin key, given to the AppHost as its parameter's value (so nothing is generated into the
+    /// AppHost's user secrets); the benchmark's tracker client sends it.
+    /// </summary>
+    public static string AdminKey { get; } = TrackerApiKey.Generate();
 
     /// <summary>Time from building the AppHost to every service healthy.</summary>
     public TimeSpan StartUpTime { get; }
@@ -59,6 +67,10 @@ public sealed class BenchPlatform : IAsyncDisposable
             $"--Infrastructure:S3Port={FreePort()}",
             // The benchmark's runs are reported through the API; nothing is queued for the worker.
             "--Trainer:QueueQuickstart=false",
+            // Arguments of this process's in-memory AppHost; the trainer and the dashboard keys are generated.
+            $"--Parameters:tracker-admin-key={AdminKey[TrackerApiKey.Prefix.Length..]}",
+            $"--Parameters:trainer-api-key={TrackerApiKey.Generate()[TrackerApiKey.Prefix.Length..]}",
+            $"--Parameters:web-api-key={TrackerApiKey.Generate()[TrackerApiKey.Prefix.Length..]}",
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.EarlyBert_AppHost>(
             arguments, (options, _) => options.DisableDashboard = true, timeout.Token);

@@ -13,7 +13,7 @@ internal static class DashboardRuns
 
     public static TrackerClient Tracker(PlatformFixture platform)
     {
-        var http = platform.App.CreateHttpClient("tracker");
+        var http = platform.CreateTrackerHttpClient();
         http.Timeout = TimeSpan.FromMinutes(2);
         return new TrackerClient(http);
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Aspire.Hosting;
+using EarlyBert.Tracker.Client.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -17,6 +18,22 @@ public sealed class PlatformFixture : IAsyncLifetime
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
     private static readonly string[] Services = ["tracker", "trainer", "web"];
+
+    /// <summary>
+    /// The platform's keys, given to the AppHost as its parameters' values (so nothing is generated into the AppHost's
+    /// user secrets) and known here: every tracker client of the tests sends <see cref="AdminKey"/>, the trainer CLI
+    /// <see cref="TrainerKey"/>. One platform per test process, so they are process-wide.
+    /// </summary>
+    public static string AdminKey { get; } = TrackerApiKey.Generate();
+
+    /// <inheritdoc cref="AdminKey"/>
+    public static string TrainerKey { get; } = TrackerApiKey.Generate();
+
+    /// <inheritdoc cref="AdminKey"/>
+    public static string WebKey { get; } = TrackerApiKey.Generate();
+
+    /// <summary>Every key of the platform, for the checks that none leaks.</summary>
+    public static IReadOnlyList<string> Keys => [AdminKey, TrainerKey, WebKey];
 
     /// <summary>The running application.</summary>
     public DistributedApplication App { get; private set; } = default!;
@@ -51,6 +68,10 @@ public sealed class PlatformFixture : IAsyncLifetime
             "--Trainer:PollInterval=00:00:00.500",
             "--Tracker:HeartbeatTimeout=00:00:30",
             "--Tracker:CrashSweepInterval=00:00:01",
+            // Arguments of this test process's in-memory AppHost, not of any started process.
+            $"--Parameters:tracker-admin-key={AdminKey[TrackerApiKey.Prefix.Length..]}",
+            $"--Parameters:trainer-api-key={TrainerKey[TrackerApiKey.Prefix.Length..]}",
+            $"--Parameters:web-api-key={WebKey[TrackerApiKey.Prefix.Length..]}",
         ];
     }
 
@@ -86,6 +107,14 @@ public sealed class PlatformFixture : IAsyncLifetime
         StartUpTime = clock.Elapsed;
         ProcessIds = ReadProcessIds();
         ProcessTree = Descendants(ProcessIds.Values);
+    }
+
+    /// <summary>An HttpClient for the tracker that sends the admin key.</summary>
+    public HttpClient CreateTrackerHttpClient()
+    {
+        var http = App.CreateHttpClient("tracker");
+        TrackerApiKey.Apply(http, AdminKey);
+        return http;
     }
 
     /// <summary>Starts the platform again if a test stopped it (the collection shares one platform).</summary>
@@ -191,7 +220,8 @@ public sealed class PlatformFixture : IAsyncLifetime
         return leftovers.Distinct().ToList();
     }
 
-    private static string ReadCommandLine(int pid)
+    /// <summary>The command line of <paramref name="pid"/> (empty once it has ended).</summary>
+    public static string ReadCommandLine(int pid)
     {
         try
         {

@@ -19,7 +19,7 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
         output.WriteLine($"Processes: {string.Join(", ", platform.ProcessIds.Select(p => $"{p.Key}={p.Value}"))}");
         output.WriteLine($"Memory of the started processes: {ResidentMegabytes(platform.ProcessTree):0} MB");
 
-        using var tracker = platform.App.CreateHttpClient("tracker");
+        using var tracker = platform.CreateTrackerHttpClient();
         using var health = JsonDocument.Parse(await tracker.GetStringAsync("/health"));
         var checks = health.RootElement.GetProperty("checks");
         Assert.Equal("Healthy", checks.GetProperty("PostgreSql").GetProperty("status").GetString());
@@ -50,7 +50,7 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
         // A restart on the same state folder finds everything the first run stored.
         await platform.StartAsync();
         output.WriteLine($"Restart to all services healthy: {platform.StartUpTime.TotalSeconds:0.0} s");
-        using var trackerAgain = platform.App.CreateHttpClient("tracker");
+        using var trackerAgain = platform.CreateTrackerHttpClient();
         using var workersAgain = JsonDocument.Parse(await trackerAgain.GetStringAsync("/api/workers"));
         Assert.Contains(
             worker.GetProperty("id").GetString(),

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Aspire.Hosting;
 using EarlyBert.Tracker.Client;
+using EarlyBert.Tracker.Client.Authentication;
 using EarlyBert.Tracker.Client.Events;
 using EarlyBert.Tracker.Client.Runs;
 using Npgsql;
@@ -59,7 +60,12 @@ public sealed class TwoTrackerReplicasTests(TwoTrackerReplicasFixture platform, 
     }
 
     /// <summary>A typed client of one replica (every HTTP client of this test is made here).</summary>
-    private static TrackerClient Client(Uri replica) => new(new HttpClient { BaseAddress = replica });
+    private static TrackerClient Client(Uri replica)
+    {
+        var http = new HttpClient { BaseAddress = replica };
+        TrackerApiKey.Apply(http, PlatformFixture.AdminKey);
+        return new TrackerClient(http);
+    }
 
     private static Task<RunEvent> NextStatusAsync(ChannelReader<RunEvent> events, CancellationToken cancellationToken) =>
         NextOfTypeAsync(events, RunEvent.StatusChanged, cancellationToken);
@@ -134,6 +140,10 @@ public sealed class TwoTrackerReplicasFixture : IAsyncLifetime
             "--Trainer:QueueQuickstart=false",
             // Ports of the proxies chosen at random, so this platform never meets another on 5100, 5180 or 5190.
             "--DcpPublisher:RandomizePorts=true",
+            // The same keys as the shared platform's (arguments of this in-memory AppHost, not of a started process).
+            $"--Parameters:tracker-admin-key={PlatformFixture.AdminKey[TrackerApiKey.Prefix.Length..]}",
+            $"--Parameters:trainer-api-key={PlatformFixture.TrainerKey[TrackerApiKey.Prefix.Length..]}",
+            $"--Parameters:web-api-key={PlatformFixture.WebKey[TrackerApiKey.Prefix.Length..]}",
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.EarlyBert_AppHost>(
             arguments, (options, _) => options.DisableDashboard = true, timeout.Token);

@@ -15,7 +15,7 @@ public sealed class EarlyBertRunTests(PlatformFixture platform, ITestOutputHelpe
     public async Task Queued_smoke_run_in_earlybert_mode_records_the_mask_distance_curve_the_draw_and_a_smaller_model()
     {
         await platform.EnsureStartedAsync();
-        var http = platform.App.CreateHttpClient("tracker");
+        var http = platform.CreateTrackerHttpClient();
         http.Timeout = TimeSpan.FromMinutes(2);
         var tracker = new TrackerClient(http);
         var config = Smoke(epochs: 4);

@@ -83,7 +83,7 @@ public sealed class FaultTests(PlatformFixture platform, ITestOutputHelper outpu
 
     private TrackerClient Tracker()
     {
-        var http = platform.App.CreateHttpClient("tracker");
+        var http = platform.CreateTrackerHttpClient();
         http.Timeout = TimeSpan.FromMinutes(2);
         return new TrackerClient(http);
     }

@@ -14,7 +14,7 @@ public sealed class ReproduceTests(PlatformFixture platform, ITestOutputHelper o
 
     private TrackerClient Tracker()
     {
-        var http = platform.App.CreateHttpClient("tracker");
+        var http = platform.CreateTrackerHttpClient();
         http.Timeout = TimeSpan.FromMinutes(2);
         return new TrackerClient(http);
     }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using EarlyBert.AppHost.Tests.Platform;
+using EarlyBert.Tracker.Client.Authentication;
 
 namespace EarlyBert.AppHost.Tests.Training;
 
@@ -22,6 +24,8 @@ internal static class TrainerCli
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Assembly);
+        // The platform's trainer key (write scope), through the environment as a user should give it.
+        start.Environment[TrackerApiKey.EnvironmentVariable] = PlatformFixture.TrainerKey;
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

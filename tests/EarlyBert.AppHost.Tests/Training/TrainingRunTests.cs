@@ -148,7 +148,7 @@ public sealed class TrainingRunTests(PlatformFixture platform, ITestOutputHelper
 
     private TrackerClient Tracker()
     {
-        var http = platform.App.CreateHttpClient("tracker");
+        var http = platform.CreateTrackerHttpClient();
         http.Timeout = TimeSpan.FromMinutes(2);
         return new TrackerClient(http);
     }

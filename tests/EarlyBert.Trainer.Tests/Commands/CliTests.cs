@@ -26,7 +26,7 @@ public sealed class CliTests : IDisposable
     {
         var (exitCode, stdout, _) = await Cli.RunAsync("--help");
         Assert.Equal(0, exitCode);
-        foreach (var command in new[] { "worker", "train", "import-card", "upload", "reproduce", "export", "predict", "tokenize", "import-minilm", "bench", "bench-tracking", "bench-earlybert" })
+        foreach (var command in new[] { "worker", "train", "import-card", "upload", "reproduce", "export", "predict", "tokenize", "import-minilm", "bench", "bench-tracking", "bench-earlybert", "keys" })
             Assert.Contains(command, stdout);
     }
 

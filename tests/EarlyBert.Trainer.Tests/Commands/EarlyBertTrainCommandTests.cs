@@ -61,18 +61,19 @@ public sealed class EarlyBertTrainCommandTests : IDisposable
         Assert.Contains("seed 42", lines[0]);
         var dense = lines.Single(l => l.StartsWith("dense ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var earlyBert = lines.Single(l => l.StartsWith("earlybert  ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("12", dense[4]); // 48 examples, batch 16, 4 epochs
+        Assert.Equal("12", dense[5]); // 48 examples, batch 16, 4 epochs (after mode, wall s, cpu s, search s, train s)
         var drawStep = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(runs, "earlybert", "metadata.json")))!["earlybert.draw_step"]!.GetValue<long>();
-        Assert.Equal((drawStep + 8).ToString(System.Globalization.CultureInfo.InvariantCulture), earlyBert[4]);
+        Assert.Equal((drawStep + 8).ToString(System.Globalization.CultureInfo.InvariantCulture), earlyBert[5]);
         // The accuracy printed is the run's last evaluation.
         var lastAccuracy = OfflineRunFolder.ReadMetrics(Path.Combine(runs, "earlybert")).Where(m => m.Key == "eval/accuracy").MaxBy(m => m.Step)!.Value;
-        Assert.Equal(lastAccuracy, double.Parse(earlyBert[5], System.Globalization.CultureInfo.InvariantCulture), 4);
+        Assert.Equal(lastAccuracy, double.Parse(earlyBert[6], System.Globalization.CultureInfo.InvariantCulture), 4);
         Assert.Contains(lines, l => l.StartsWith("pruning: parameters ", StringComparison.Ordinal));
         var rates = lines.Single(l => l.StartsWith("sequences/s: dense ", StringComparison.Ordinal));
         Assert.DoesNotContain("NaN", rates, StringComparison.Ordinal);
         Assert.Contains(lines, l => l.StartsWith($"ticket: drawn at step {drawStep} ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("mask distance (step: heads ffn): 2: ", StringComparison.Ordinal));
-        Assert.Matches("^earlybert vs dense: wall time [+-][0-9.]+% .*goal (met|not met)$", lines[^1]);
+        Assert.Matches("^earlybert vs dense: wall time [+-][0-9.]+% .*goal (met|not met)$", lines[^2]);
+        Assert.Matches("^processor time: [+-][0-9.]+% ", lines[^1]);
         Assert.Contains("the earlybert run", stderr);
     }
 

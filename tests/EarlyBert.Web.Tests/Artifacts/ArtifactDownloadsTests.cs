@@ -25,10 +25,12 @@ public sealed class ArtifactDownloadsTests
     [Fact]
     public async Task An_artifact_streams_from_the_tracker_with_its_name_type_length_and_hash()
     {
-        tracker.Json($"api/runs/{RunId}/artifacts", """
-            [{"path":"model/config.json","size":11,"sha256":"abc123","contentType":"application/json","createdAt":"2025-01-02T04:06:00+00:00"}]
+        // The recorded hash is the content's: the client checks the bytes against it as they arrive.
+        var sha256 = CannedTracker.Sha256("{\"a\": true}");
+        tracker.Json($"api/runs/{RunId}/artifacts", $$"""
+            [{"path":"model/config.json","size":11,"sha256":"{{sha256}}","contentType":"application/json","createdAt":"2025-01-02T04:06:00+00:00"}]
             """);
-        tracker.Content($"api/runs/{RunId}/artifacts/content?path=model/config.json", "{\"a\": true}", "abc123");
+        tracker.Content($"api/runs/{RunId}/artifacts/content?path=model/config.json", "{\"a\": true}");
         var context = Context();
 
         var result = await ArtifactDownloads.DownloadAsync(RunId, "model/config.json", Client, context.Response, NullLoggerFactory.Instance, CancellationToken.None);
@@ -37,7 +39,7 @@ public sealed class ArtifactDownloadsTests
         Assert.Equal("{\"a\": true}", Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()));
         Assert.Equal("application/json", context.Response.ContentType);
         Assert.Equal(11, context.Response.ContentLength);
-        Assert.Equal("abc123", context.Response.Headers[TrackerClient.Sha256Header]);
+        Assert.Equal(sha256, context.Response.Headers[TrackerClient.Sha256Header]);
         Assert.Contains("filename=config.json", context.Response.Headers.ContentDisposition.ToString(), StringComparison.Ordinal);
     }
 

@@ -26,13 +26,19 @@ public sealed class CannedTracker : HttpMessageHandler
     public CannedTracker Problem(string prefix, HttpStatusCode status, string title, HttpMethod? method = null) =>
         On(prefix, () => Task.FromResult(Answer(status, $$"""{"title":"{{title}}","status":{{(int)status}}}""", "application/problem+json")), method);
 
-    /// <summary>Answers with plain bytes, as the tracker serves artifact content.</summary>
-    public CannedTracker Content(string prefix, string text, string sha256) => On(prefix, () =>
+    /// <summary>
+    /// Answers with plain bytes, as the tracker serves artifact content, with their real SHA-256 in the header (the
+    /// client checks the bytes against it as they arrive).
+    /// </summary>
+    public CannedTracker Content(string prefix, string text) => On(prefix, () =>
     {
         var response = Answer(HttpStatusCode.OK, text, "text/markdown");
-        response.Headers.Add("X-Content-SHA256", sha256);
+        response.Headers.Add("X-Content-SHA256", Sha256(text));
         return Task.FromResult(response);
     });
+
+    /// <summary>The lowercase hex SHA-256 of <paramref name="text"/> in UTF-8.</summary>
+    public static string Sha256(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     /// <summary>Answers with whatever <paramref name="answer"/> completes with: lets a test hold a request open.</summary>
     public CannedTracker On(string prefix, Func<Task<HttpResponseMessage>> answer, HttpMethod? method = null)

@@ -128,7 +128,7 @@ public sealed class RunPageTests : DashboardTestContext
             [{"path":"README.md","size":120,"sha256":"aa","contentType":"text/markdown","createdAt":"2025-01-02T04:06:00+00:00"}]
             """);
         Tracker.Content($"api/runs/{RunId}/artifacts/content?path=README.md",
-            "### Training results\n\n| Train Loss | Epoch |\n|---|---|\n| 0.25 | 0 |\n\n<script>alert(1)</script>\n", "aa");
+            "### Training results\n\n| Train Loss | Epoch |\n|---|---|\n| 0.25 | 0 |\n\n<script>alert(1)</script>\n");
 
         var page = Render<RunPage>(p => p.Add(x => x.Id, RunId));
 
