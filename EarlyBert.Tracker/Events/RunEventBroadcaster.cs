@@ -13,7 +13,7 @@ namespace EarlyBert.Tracker.Events;
 public sealed class RunEventBroadcaster(ILogger<RunEventBroadcaster> logger)
 {
     /// <summary>Event type sent to every subscriber when events from other replicas may have been missed.</summary>
-    public const string Resync = "resync";
+    public const string Resync = RunEvent.Resync;
 
     private const int SubscriberBuffer = 1024;
     // Notifications waiting to be sent; while PostgreSQL is away the oldest go first (their subscribers get a resync).

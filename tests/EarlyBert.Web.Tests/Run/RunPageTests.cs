@@ -169,4 +169,21 @@ public sealed class RunPageTests : DashboardTestContext
         page.WaitForAssertion(() => Assert.Contains("0.25 (step 20)", page.Find("[data-test=latest-metrics]").TextContent));
         page.WaitForAssertion(() => Assert.True(Tracker.Requests.Count(r => r.Contains("/metrics/downsampled", StringComparison.Ordinal)) > before));
     }
+
+    [Fact]
+    public void A_resync_event_reads_the_run_again_because_events_from_other_tracker_replicas_may_have_been_missed()
+    {
+        CannedRun("running");
+        var events = new TaskCompletionSource<HttpResponseMessage>();
+        Tracker.On($"api/runs/{RunId}/events", () => events.Task);
+        var page = Render<RunPage>(p => p.Add(x => x.Id, RunId));
+        page.WaitForAssertion(() => Assert.Contains($"GET api/runs/{RunId}", Tracker.Requests));
+        var before = Tracker.Requests.Count(r => r == $"GET api/runs/{RunId}");
+
+        events.SetResult(CannedTracker.Answer(HttpStatusCode.OK,
+            $$"""data: {"type":"resync","runId":"{{RunId}}","status":null,"metrics":null,"at":"2025-01-02T03:06:00+00:00"}""" + "\n\n",
+            "text/event-stream"));
+
+        page.WaitForAssertion(() => Assert.Equal(before + 1, Tracker.Requests.Count(r => r == $"GET api/runs/{RunId}")));
+    }
 }

@@ -325,9 +325,10 @@ public partial class RunPage
             catchUp = false;
             await ReloadRunAsync();
         }
-        else if (change.Type == RunEvent.StatusChanged)
+        else if (change.Type is RunEvent.StatusChanged or RunEvent.Resync)
         {
             // The status event carries only the status; the reason, end time and final metrics come with the run.
+            // A resync means events may have been missed: the run is read again all the same.
             await ReloadRunAsync();
         }
         else if (change.Type == RunEvent.MetricsLogged && run is not null && change.Metrics is { } latest)

@@ -326,7 +326,12 @@ public partial class RunsPage : IDisposable
 
     private void Apply(RunEvent change)
     {
-        if (change.Type == RunEvent.StatusChanged && change.Status is { } status)
+        if (change.Type == RunEvent.Resync)
+        {
+            // Events may have been missed: the page is read again (throttled like any other change).
+            refresh?.Request();
+        }
+        else if (change.Type == RunEvent.StatusChanged && change.Status is { } status)
         {
             // The chip changes at once; the page is re-queried (throttled) because a new run or a new status can
             // move runs in or out of the filter and the order.
