@@ -1,4 +1,5 @@
 using EarlyBert.Tracker.Client;
+using EarlyBert.Tracker.Client.Artifacts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
@@ -17,6 +18,27 @@ public sealed record ArtifactObject(string ObjectKey, StoredObject Expected, str
 /// </summary>
 public sealed class ArtifactReader(NpgsqlDataSource dataSource, ArtifactStore store, ILogger<ArtifactReader> logger)
 {
+    /// <summary>A run's artifacts by path; null when there is no such run.</summary>
+    public async Task<List<ArtifactInfo>?> ListAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "SELECT path, size, sha256, content_type, created_at FROM artifacts WHERE run_id = $1 ORDER BY path")
+        {
+            Parameters = { new NpgsqlParameter { Value = runId } },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT 1 FROM runs WHERE id = $1") { Parameters = { new NpgsqlParameter { Value = runId } } });
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var artifacts = new List<ArtifactInfo>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            artifacts.Add(new ArtifactInfo(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4)));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? artifacts : null;
+    }
+
     /// <summary>The row of artifact <paramref name="path"/> of run <paramref name="runId"/>; <c>null</c> when there is none.</summary>
     public async Task<ArtifactObject?> FindAsync(Guid runId, string path, CancellationToken cancellationToken)
     {

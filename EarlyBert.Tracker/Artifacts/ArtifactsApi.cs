@@ -1,12 +1,12 @@
 using EarlyBert.Tracker.Client;
 using EarlyBert.Tracker.Client.Artifacts;
 using EarlyBert.Tracker.Http;
+using EarlyBert.Tracker.RunData;
+using EarlyBert.Tracker.Runs;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using EarlyBert.Tracker.RunData;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace EarlyBert.Tracker.Artifacts;
 
@@ -33,28 +33,11 @@ public static class ArtifactsApi
     }
 
     private static async Task<Results<Ok<List<ArtifactInfo>>, ProblemHttpResult>> ListAsync(
-        Guid runId, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        await using var batch = dataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            "SELECT path, size, sha256, content_type, created_at FROM artifacts WHERE run_id = $1 ORDER BY path")
-        {
-            Parameters = { new NpgsqlParameter { Value = runId } },
-        });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT 1 FROM runs WHERE id = $1") { Parameters = { new NpgsqlParameter { Value = runId } } });
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        var artifacts = new List<ArtifactInfo>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            artifacts.Add(new ArtifactInfo(reader.GetString(0), reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4)));
-        }
-
-        await reader.NextResultAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? TypedResults.Ok(artifacts) : Problems.NotFound($"There is no run {runId}.");
-    }
+        Guid runId, ArtifactReader artifacts, CancellationToken cancellationToken) =>
+        await artifacts.ListAsync(runId, cancellationToken) is { } list ? TypedResults.Ok(list) : Problems.NotFound($"There is no run {runId}.");
 
     private static async Task<Results<Ok<ArtifactInfo>, ValidationProblem, ProblemHttpResult>> UploadAsync(
-        Guid runId, string? path, HttpRequest request, NpgsqlDataSource dataSource, ArtifactWriter writer,
+        Guid runId, string? path, HttpRequest request, RunQueries runs, ArtifactWriter writer,
         IOptions<TrackerOptions> options, CancellationToken cancellationToken)
     {
         if (LimitBody(request.HttpContext, options.Value.MaxArtifactBytes) is { } tooLarge)
@@ -73,16 +56,12 @@ public static class ArtifactsApi
             return Problems.Invalid("contentType", "A content type is at most 255 characters.");
         }
 
-        await using (var exists = dataSource.CreateCommand("SELECT status FROM runs WHERE id = $1"))
+        switch (await runs.GetStatusAsync(runId, cancellationToken))
         {
-            exists.Parameters.AddWithValue(runId);
-            switch (await exists.ExecuteScalarAsync(cancellationToken))
-            {
-                case null:
-                    return Problems.NotFound($"There is no run {runId}.");
-                case string status when RunBatchWriter.TakesNoData(status):
-                    return Problems.Conflict($"Run {runId} is {status}: an ended run takes no more artifacts.");
-            }
+            case null:
+                return Problems.NotFound($"There is no run {runId}.");
+            case { } status when RunBatchWriter.TakesNoData(status):
+                return Problems.Conflict($"Run {runId} is {status}: an ended run takes no more artifacts.");
         }
 
         var artifact = await writer.WriteAsync(runId, path!, request.Body, contentType, request.ContentLength, cancellationToken);

@@ -19,9 +19,10 @@ public sealed class ExportOptions
 /// <summary>Registration of <see cref="ExportOptions"/>.</summary>
 public static class ExportOptionsExtensions
 {
-    /// <summary>Binds and validates <see cref="ExportOptions"/> at start.</summary>
+    /// <summary>Binds and validates <see cref="ExportOptions"/> at start, and registers the runs CSV's query.</summary>
     public static IServiceCollection AddExportOptions(this IServiceCollection services)
     {
+        services.AddSingleton<RunExportQuery>();
         services.AddOptions<ExportOptions>()
             .BindConfiguration(ExportOptions.SectionName)
             .ValidateDataAnnotations()

@@ -4,7 +4,6 @@ using EarlyBert.Tracker.Metrics;
 using EarlyBert.Tracker.Runs;
 using EarlyBert.Tracker.Search;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace EarlyBert.Tracker.Exports;
 
@@ -29,7 +28,7 @@ public static class ExportsApi
     }
 
     private static Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult> RunsAsync(
-        NpgsqlDataSource dataSource, HttpContext context, string? filter = null, string? orderBy = null, string? @params = null, string? metrics = null)
+        RunExportQuery query, HttpContext context, string? filter = null, string? orderBy = null, string? @params = null, string? metrics = null)
     {
         var paramKeys = RunsApi.SplitKeys(@params);
         var metricKeys = RunsApi.SplitKeys(metrics);
@@ -59,18 +58,6 @@ public static class ExportsApi
             return Problems.Invalid("orderBy", "orderBy is created, started, ended, name, status, experiment, metrics.<key> or params.<key>, optionally followed by asc or desc.");
         }
 
-        var paramsArray = parameters.Add(paramKeys.ToArray());
-        var metricsArray = parameters.Add(metricKeys.ToArray());
-        var sql = $"""
-            SELECT {RunQueries.SummaryColumns},
-                   ARRAY(SELECT p.value FROM unnest({paramsArray}::text[]) WITH ORDINALITY AS k(key, n)
-                         LEFT JOIN params p ON p.run_id = r.id AND p.key = k.key ORDER BY k.n),
-                   ARRAY(SELECT s.last_value FROM unnest({metricsArray}::text[]) WITH ORDINALITY AS k(key, n)
-                         LEFT JOIN metric_series s ON s.run_id = r.id AND s.key = k.key ORDER BY k.n)
-            FROM runs r JOIN experiments e ON e.id = r.experiment_id
-            WHERE {where} ORDER BY {order} LIMIT {MaxRuns}
-            """;
-
         return TypedResults.Stream(body => TimeLimitedExport.RunAsync(context, "runs.csv", async exportToken =>
         {
             await using var writer = new StreamWriter(body, new UTF8Encoding(false), 64 * 1024);
@@ -78,14 +65,8 @@ public static class ExportsApi
                 .Concat(paramKeys.Select(k => "params." + k))
                 .Concat(metricKeys.Select(k => "metrics." + k));
             await writer.WriteAsync((string.Join(',', header.Select(Csv.Field)) + "\r\n").AsMemory(), exportToken);
-            await using var command = dataSource.CreateCommand(sql);
-            RunQueries.AddParameters(command, parameters);
-            await using var reader = await command.ExecuteReaderAsync(exportToken);
-            while (await reader.ReadAsync(exportToken))
+            await foreach (var (run, paramValues, metricValues) in query.ReadAsync(where, order, parameters, [.. paramKeys], [.. metricKeys], MaxRuns, exportToken))
             {
-                var run = RunQueries.ReadSummary(reader);
-                var paramValues = reader.GetFieldValue<string?[]>(9);
-                var metricValues = reader.GetFieldValue<double?[]>(10);
                 var fields = new[]
                     {
                         run.Id.ToString(), run.Experiment, run.Name, run.Status, Csv.Time(run.CreatedAt), Csv.Time(run.StartedAt),

@@ -144,6 +144,14 @@ public sealed class RunQueries(NpgsqlDataSource dataSource)
         }
     }
 
+    /// <summary>The status of a run; null when there is no such run.</summary>
+    public async Task<string?> GetStatusAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT status FROM runs WHERE id = $1");
+        command.Parameters.AddWithValue(runId);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
     /// <summary>The run with its tags, params, metadata and latest metrics; null when there is none.</summary>
     public async Task<Run?> GetAsync(Guid runId, CancellationToken cancellationToken)
     {
