@@ -60,7 +60,7 @@ public sealed class DashboardTests(PlatformFixture platform, DashboardBrowser br
 
         // Compare: one reason in the banner, naming the runs in the URL's order (the run that deviates first).
         await compare.ClickAsync();
-        await page.WaitForURLAsync(new Regex("/compare\\?runs="));
+        await page.WaitForURLAsync(new Regex("/compare\\?runs="), new() { WaitUntil = WaitUntilState.Commit });
         var order = CompareRunIds(page.Url);
         Assert.Equal(new[] { float32.Id, bf16.Id }.Order(), order.Order());
         var reason = page.Locator("[data-test=not-comparable] [data-test=reason]");
@@ -77,7 +77,7 @@ public sealed class DashboardTests(PlatformFixture platform, DashboardBrowser br
         await Expect(paramRows).ToHaveCountAsync(1);
         await Expect(paramRows).ToHaveAttributeAsync("data-key", "learning_rate");
         await Expect(paramRows.Locator("td.eb-differs")).ToHaveCountAsync(1);
-        await page.WaitForURLAsync(new Regex("[?&]diff=1"));
+        await page.WaitForURLAsync(new Regex("[?&]diff=1"), new() { WaitUntil = WaitUntilState.Commit });
 
         // Charts: one per metric, a line per run drawn; smoothing adds the smoothed line and keeps the raw one.
         var charts = await PlotlyProbe.WaitUntilDrawnAsync(page, 2, ChartTimeout);

@@ -58,7 +58,7 @@ public sealed class LargeCompareTests(PlatformFixture platform, DashboardBrowser
         }
         output.WriteLine($"Clicked the toggle for {stopwatch.ElapsedMilliseconds} ms");
         await Expect(paramRows).ToHaveAttributeAsync("data-key", "optimizer.learning_rate.config.section_000.initial_learning_rate");
-        await page.WaitForURLAsync(new Regex("[?&]diff=1"));
+        await page.WaitForURLAsync(new Regex("[?&]diff=1"), new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit });
         output.WriteLine($"Compare of {Runs} runs: {await DashboardBrowser.ScreenshotAsync(page, "compare-20-runs")}");
     }
 }

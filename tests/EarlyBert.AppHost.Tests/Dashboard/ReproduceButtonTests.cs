@@ -42,7 +42,9 @@ public sealed class ReproduceButtonTests(PlatformFixture platform, DashboardBrow
         try
         {
             await page.WaitForURLAsync(url => Regex.IsMatch(url, @"/runs/[0-9a-f-]{36}$") && !url.Contains(parent.Id.ToString(), StringComparison.Ordinal),
-                new() { Timeout = 60_000 });
+                // Commit, not Load: Blazor opens the child by client-side navigation, and a page whose first
+                // document has not fired load yet (the worker keeps two cores busy) would hold a Load wait past the URL.
+                new() { Timeout = 60_000, WaitUntil = WaitUntilState.Commit });
         }
         catch (TimeoutException)
         {
