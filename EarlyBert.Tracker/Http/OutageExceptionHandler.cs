@@ -70,6 +70,11 @@ internal sealed class OutageExceptionHandler(
                     return Dependency.Artifacts;
                 case HttpRequestException when FromS3Transport(exception):
                     return Dependency.Artifacts;
+                // HttpClient (Minio's transport) lets a socket failure of a connection attempt through unwrapped
+                // ("Transport endpoint is not connected" while the proxy in front of S3 resets it). Npgsql wraps its
+                // own in NpgsqlException, matched above on the way in, so a bare one here is S3's.
+                case SocketException:
+                    return Dependency.Artifacts;
             }
         }
 

@@ -41,6 +41,8 @@ public sealed class OutageClassificationTests
         Assert.Equal(Dependency.Artifacts, Unreachable(new HttpRequestException("Connection refused", new SocketException((int)SocketError.ConnectionRefused))));
         Assert.Equal(Dependency.Artifacts, Unreachable(new ConnectionException("Connection error: reset")));
         Assert.Equal(Dependency.Artifacts, Unreachable(new InvalidOperationException("wrapped", new HttpRequestException("reset"))));
+        // As HttpClient's connection pool throws it when a connection to S3 is cut while it is being made.
+        Assert.Equal(Dependency.Artifacts, Unreachable(new SocketException((int)SocketError.NotConnected)));
     }
 
     [Fact]
