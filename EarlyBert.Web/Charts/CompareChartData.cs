@@ -11,7 +11,7 @@ using EarlyBert.Web.Components.Shared.Charts;
 namespace EarlyBert.Web.Charts;
 
 /// <summary>
-/// <c>GET /compare/data?runs=a,b&amp;metric=K&amp;maxPoints=N&amp;fromStep=&amp;toStep=&amp;x=&amp;smooth=&amp;log=</c>: one Compare chart's
+/// <c>GET /compare/data?runs=a,b&amp;metric=K&amp;maxPoints=N&amp;fromStep=&amp;toStep=&amp;x=&amp;smooth=&amp;log=&amp;hide=</c>: one Compare chart's
 /// lines as plain HTTP, so the browser starts fetching and drawing as soon as the page's first HTML arrives instead of
 /// waiting for the circuit to start and send the series over it.
 /// </summary>
@@ -31,8 +31,11 @@ public static class CompareChartData
     /// <summary>Most points per line an address may ask for.</summary>
     public const int MostPoints = 5000;
 
-    /// <summary>The address of one chart's data; <paramref name="range"/> null for the whole series.</summary>
-    public static string Href(IEnumerable<Guid> runIds, string metric, MetricChartOptions options, StepRange? range = null)
+    /// <summary>
+    /// The address of one chart's data; <paramref name="range"/> null for the whole series, <paramref name="hidden"/>
+    /// the runs whose lines are left out.
+    /// </summary>
+    public static string Href(IEnumerable<Guid> runIds, string metric, MetricChartOptions options, StepRange? range = null, IReadOnlyList<Guid>? hidden = null)
     {
         var href = $"/compare/data?runs={string.Join(',', runIds)}&metric={Uri.EscapeDataString(metric)}&maxPoints={DefaultMaxPoints}";
         if (options.XAxis != ChartXAxis.Step)
@@ -50,6 +53,11 @@ public static class CompareChartData
             href += "&log=1";
         }
 
+        if (hidden is { Count: > 0 })
+        {
+            href += "&hide=" + string.Join(',', hidden);
+        }
+
         return range is { } r ? href + FormattableString.Invariant($"&fromStep={r.From}&toStep={r.To}") : href;
     }
 
@@ -61,11 +69,12 @@ public static class CompareChartData
     }
 
     /// <summary>
-    /// Asks the tracker for one metric of the runs and answers the chart's lines. 400 (ProblemDetails) for an address
-    /// that names no valid runs or metric, the tracker's 400/404 passed on, 502 when the tracker fails.
+    /// Asks the tracker for one metric of the runs and answers the chart's lines, each coloured by its run's position
+    /// in <paramref name="runs"/> and without the lines of the runs in <paramref name="hide"/>. 400 (ProblemDetails) for
+    /// an address that names no valid runs or metric, the tracker's 400/404 passed on, 502 when the tracker fails.
     /// </summary>
     public static async Task<IResult> GetAsync(
-        string? runs, string? metric, int? maxPoints, long? fromStep, long? toStep, string? x, string? smooth, string? log,
+        string? runs, string? metric, int? maxPoints, long? fromStep, long? toStep, string? x, string? smooth, string? log, string? hide,
         TrackerClient tracker, TimeProvider time, HttpResponse response, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (runIds, error) = CompareQuery.ParseRuns(runs);
@@ -89,7 +98,8 @@ public static class CompareChartData
             return Results.Problem("fromStep and toStep come together, fromStep ≤ toStep.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid step range");
         }
 
-        var options = CompareQuery.ParseView(null, null, x, smooth, log).Chart;
+        var view = CompareQuery.ParseView(null, null, x, smooth, log, hide);
+        var options = view.Chart;
         var range = fromStep is { } from && toStep is { } to ? new StepRange(from, to) : (StepRange?)null;
         var logger = loggers.CreateLogger(typeof(CompareChartData));
         try
@@ -106,10 +116,12 @@ public static class CompareChartData
                     .FirstOrDefault(m => m.Key == metric)?.Series.Select(s => s?.Timestamps is [var first, ..] ? first : (DateTimeOffset?)null).ToList()
                 : null;
             var lines = series
-                .Select((s, i) => s is null ? null : new ChartSeries(labels[i], s, origins?[i]))
+                .Select((s, i) => s is null || view.Hides(runIds[i]) ? null : new ChartSeries(labels[i], s, origins?[i], i))
                 .OfType<ChartSeries>()
                 .ToList();
-            var body = Body(ChartLayout.For(metric, options), MetricChart.Traces(lines, options));
+            // The page's legend names the runs for all its charts at once; a legend per chart also cost each chart a
+            // second layout pass in plotly.js (its margins grow to make room), the largest part of drawing it.
+            var body = Body(ChartLayout.For(metric, options, legend: false), MetricChart.Traces(lines, options));
             var packed = time.GetElapsedTime(started) - asked;
             // Where a chart's wait went, in the browser's own timeline (resource timing's serverTiming) and the log.
             response.Headers["Server-Timing"] = FormattableString.Invariant($"tracker;dur={asked.TotalMilliseconds:0.0}, pack;dur={packed.TotalMilliseconds:0.0}");

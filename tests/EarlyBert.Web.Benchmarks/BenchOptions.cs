@@ -9,7 +9,8 @@ namespace EarlyBert.Web.Benchmarks;
 /// <param name="Only">
 /// The one scenario to run (<c>compare</c>, <c>live</c>, <c>runs</c> or <c>charts</c>), null for all but <c>charts</c>.
 /// </param>
-public sealed record BenchOptions(int Points = 100_000, int Runs = 10_000, int Loads = 5, string? Only = null)
+/// <param name="Profile">Whether the first timed Compare load also prints a profile of the browser's main thread.</param>
+public sealed record BenchOptions(int Points = 100_000, int Runs = 10_000, int Loads = 5, string? Only = null, bool Profile = false)
 {
     /// <summary>The scenarios, in the order they run.</summary>
     public static readonly string[] Scenarios = ["compare", "live", "runs", "charts"];
@@ -31,6 +32,12 @@ public sealed record BenchOptions(int Points = 100_000, int Runs = 10_000, int L
         var options = new BenchOptions();
         for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--profile")
+            {
+                options = options with { Profile = true };
+                continue;
+            }
+
             var text = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
             if (args[i] == "--only")
             {
@@ -45,7 +52,7 @@ public sealed record BenchOptions(int Points = 100_000, int Runs = 10_000, int L
                 "--points" => options with { Points = value },
                 "--runs" => options with { Runs = value },
                 "--loads" => options with { Loads = value },
-                _ => throw new ArgumentException($"unknown option {args[i]}; usage: [--points N] [--runs N] [--loads N] [--only compare|live|runs|charts]"),
+                _ => throw new ArgumentException($"unknown option {args[i]}; usage: [--points N] [--runs N] [--loads N] [--only compare|live|runs|charts] [--profile]"),
             };
             i++;
         }

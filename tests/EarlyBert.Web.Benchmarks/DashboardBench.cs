@@ -38,6 +38,8 @@ public sealed class DashboardBench(BenchPlatform platform, BenchBrowser browser,
         for (var load = 0; load <= options.Loads; load++)
         {
             var page = await browser.NewPageAsync();
+            // Profiled on the warm-up load, whose time is not counted: sampling slows the page.
+            var profiler = options.Profile && load == 0 ? await BrowserProfile.StartAsync(page) : null;
             var watch = Stopwatch.StartNew();
             await page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
             await page.WaitForFunctionAsync(ChartsDrawn, new object[] { BenchOptions.Metrics.Length, BenchOptions.CompareRuns });
@@ -45,6 +47,11 @@ public sealed class DashboardBench(BenchPlatform platform, BenchBrowser browser,
             if (load == 1)
             {
                 await PrintTimelineAsync(page);
+            }
+
+            if (profiler is not null)
+            {
+                await profiler.StopAndPrintAsync();
             }
 
             // A zoom on the first chart to the middle tenth of the steps: answered when Plotly has redrawn it.

@@ -2,7 +2,7 @@
 // loaded through the tracker API, timed in Debian's headless Chromium through Playwright. Every figure is printed
 // next to a baseline measured in the same run: the tracker API call the page itself waits for.
 //
-//   dotnet run -c Release --project tests/EarlyBert.Web.Benchmarks -- [--points 100000] [--runs 10000] [--loads 5] [--only compare|live|runs|charts]
+//   dotnet run -c Release --project tests/EarlyBert.Web.Benchmarks -- [--points 100000] [--runs 10000] [--loads 5] [--only compare|live|runs|charts] [--profile]
 //
 // --only charts starts no platform: it draws one chart of 20 series × 1,000 points with MudBlazor and with plotly.js
 // in the same browser (ChartChoiceBench), the measurement behind the dashboard's chart library.

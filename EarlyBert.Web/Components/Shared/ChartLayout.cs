@@ -8,8 +8,11 @@ public static class ChartLayout
     /// <summary>Height of every chart in pixels (also the placeholder's, so the page does not jump).</summary>
     public const int Height = 300;
 
-    /// <summary>A compact layout titled <paramref name="metric"/>, its axes as <paramref name="options"/> say.</summary>
-    public static object For(string metric, MetricChartOptions options) => new
+    /// <summary>
+    /// A compact layout titled <paramref name="metric"/>, its axes as <paramref name="options"/> say; with
+    /// <paramref name="legend"/> false the page names the lines itself (Compare's legend, shared by its charts).
+    /// </summary>
+    public static object For(string metric, MetricChartOptions options, bool legend = true) => new
     {
         title = new { text = metric },
         height = Height,
@@ -18,7 +21,7 @@ public static class ChartLayout
         yaxis = new { type = options.LogScale ? "log" : "linear" },
         // One hover box listing every line's value at the x under the pointer.
         hovermode = "x unified",
-        showlegend = true,
+        showlegend = legend,
         // Keeps the user's zoom and hidden lines when live data redraws the chart; another x axis starts afresh.
         uirevision = $"{metric}|{options.XAxis}",
     };

@@ -8,4 +8,8 @@ namespace EarlyBert.Web.Components.Shared;
 /// <param name="TimeOrigin">
 /// Zero of the time axis: the run's first point, kept when a zoomed re-query starts later; null: the line's first point.
 /// </param>
-public sealed record ChartSeries(string Name, DownsampledSeries Series, DateTimeOffset? TimeOrigin = null);
+/// <param name="Slot">
+/// The run's position among the compared runs, which picks the line's colour (<see cref="Charts.ChartColors"/>); null:
+/// the line's own position in the chart.
+/// </param>
+public sealed record ChartSeries(string Name, DownsampledSeries Series, DateTimeOffset? TimeOrigin = null, int? Slot = null);

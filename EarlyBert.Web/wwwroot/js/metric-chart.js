@@ -77,8 +77,15 @@ async function fetchChart(url) {
 
 // Fetches url and draws it into gd (a new plot, or redrawn in place).
 async function drawFrom(gd, url, plotlyUrl) {
+    gd.ebPlotly = plotlyUrl;
+    const drawing = gd.ebDrawing = (gd.ebDrawing ?? 0) + 1;
     const started = performance.now();
     const [Plotly, chart] = await Promise.all([load(plotlyUrl), fetchChart(url)]);
+    if (gd.ebDrawing !== drawing) {
+        // A later address (a zoom, a setting) is being drawn: its lines are the ones to show.
+        return gd;
+    }
+
     const loaded = performance.now();
     await plot(Plotly, gd, chart.layout, chart.traces, chart.numbers);
     measure(chart.layout, started, loaded);
@@ -106,12 +113,15 @@ export async function show(element, plotlyUrl, url, owner) {
     if (!gd) {
         gd = document.createElement('div');
         element.replaceChildren(gd);
+        gd.ebUrl = url;
         await drawFrom(gd, url, plotlyUrl);
-    } else if (gd.ebUrl !== url) {
+    } else if (gd.ebUrl !== url && !gd.ebPendingZoom) {
+        // A plot zoomed before the circuit keeps its lines: the owner is told of the zoom below, and the address it
+        // then sets is the one already drawn.
+        gd.ebUrl = url;
         await drawFrom(gd, url, plotlyUrl);
     }
 
-    gd.ebUrl = url;
     element.ebPlot = gd;
     listen(gd, owner);
 }
@@ -170,24 +180,58 @@ function listen(gd, owner) {
     }
 }
 
-// Tells the owning component which x range is visible now (null: everything again).
+// The x range a relayout shows: [x0, x1], null for everything again, undefined when the x axis did not change.
+function visibleRange(change) {
+    if (change['xaxis.autorange']) {
+        return null;
+    }
+
+    const range = change['xaxis.range'] ?? [change['xaxis.range[0]'], change['xaxis.range[1]']];
+    const [x0, x1] = range.map(Number);
+    return Number.isFinite(x0) && Number.isFinite(x1) ? [Math.min(x0, x1), Math.max(x0, x1)] : undefined;
+}
+
+// The chart data address for the steps in range (null: the whole series), or null when this module cannot tell the
+// steps itself: only on the step axis is x the step; on the epoch and time axes the owning component maps x to steps.
+// The steps are the owner's (ChartLines.StepsIn, CompareChartData.Href: the range comes last), so that the address the
+// owner sets afterwards is this one and draws nothing again.
+function rangeAddress(url, range) {
+    const axis = new URL(url, document.baseURI).searchParams.get('x');
+    if (axis && axis !== 'step') {
+        return null;
+    }
+
+    const whole = url.replace(/&fromStep=-?\d+&toStep=-?\d+$/, '');
+    return range ? `${whole}&fromStep=${Math.floor(range[0])}&toStep=${Math.ceil(range[1])}` : whole;
+}
+
+// A zoom on a chart drawn from an address (Compare): fetches the tracker's finer series for the visible steps at
+// once, without waiting for the circuit, and draws it in place (layout.uirevision keeps the zoom).
+function requery(gd, url) {
+    gd.ebUrl = url;
+    drawFrom(gd, url, gd.ebPlotly).catch(error => console.warn(error));
+}
+
+// Re-queries what the zoom shows when the chart has an address, and tells the owning component which x range is
+// visible now (null: everything again); a zoom made before the circuit gave the plot an owner is told it then.
 function zoomed(gd, change) {
+    const range = visibleRange(change);
+    if (range === undefined) {
+        return;
+    }
+
+    const url = gd.ebUrl ? rangeAddress(gd.ebUrl, range) : null;
+    if (url && url !== gd.ebUrl) {
+        requery(gd, url);
+    }
+
     const owner = gd.ebOwner;
     if (!owner) {
         gd.ebPendingZoom = change;
         return;
     }
 
-    if (change['xaxis.autorange']) {
-        owner.invokeMethodAsync('OnZoomed', null, null).catch(() => { });
-        return;
-    }
-
-    const range = change['xaxis.range'] ?? [change['xaxis.range[0]'], change['xaxis.range[1]']];
-    const [x0, x1] = range.map(Number);
-    if (Number.isFinite(x0) && Number.isFinite(x1)) {
-        owner.invokeMethodAsync('OnZoomed', Math.min(x0, x1), Math.max(x0, x1)).catch(() => { });
-    }
+    owner.invokeMethodAsync('OnZoomed', range?.[0] ?? null, range?.[1] ?? null).catch(() => { });
 }
 
 // Frees Plotly's listeners and the reference to the component.

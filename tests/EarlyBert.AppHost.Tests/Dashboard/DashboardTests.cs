@@ -20,7 +20,7 @@ public sealed class DashboardTests(PlatformFixture platform, DashboardBrowser br
     private static readonly TimeSpan TestTimeout = TimeSpan.FromMinutes(3);
 
     [Fact]
-    public async Task Runs_filter_selects_two_runs_whose_compare_explains_the_precision_difference_shows_differing_params_smooths_drawn_charts_and_whose_artifact_downloads()
+    public async Task Runs_filter_selects_two_runs_whose_compare_explains_the_precision_difference_shows_differing_params_smooths_drawn_charts_hides_a_run_from_the_legend_requeries_a_zoom_and_whose_artifact_downloads()
     {
         await platform.EnsureStartedAsync();
         using var timeout = new CancellationTokenSource(TestTimeout);
@@ -86,6 +86,25 @@ public sealed class DashboardTests(PlatformFixture platform, DashboardBrowser br
         charts = await WaitForChartsAsync(page, c => c.Count == 2 && c.All(chart => chart.Traces == 4 && chart.Drawn));
         output.WriteLine($"Compare charts after smoothing: {string.Join("; ", charts)}");
         output.WriteLine($"Compare: {await DashboardBrowser.ScreenshotAsync(page, "compare")}");
+
+        // The legend: pressing a run leaves its lines out of every chart (the address says so) and pressing it again
+        // brings them back.
+        var bf16Entry = page.Locator($"[data-test=compare-legend] .eb-legend-entry[data-run='{bf16.Id}']");
+        await bf16Entry.GetByRole(AriaRole.Button).ClickAsync();
+        await page.WaitForURLAsync(new Regex($"[?&]hide={bf16.Id}"), new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(bf16Entry).ToHaveAttributeAsync("data-hidden", "true");
+        await WaitForChartsAsync(page, c => c.Count == 2 && c.All(chart => chart.Traces == 2 && chart.Drawn));
+        await bf16Entry.GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(bf16Entry).ToHaveAttributeAsync("data-hidden", "false");
+        await WaitForChartsAsync(page, c => c.Count == 2 && c.All(chart => chart.Traces == 4 && chart.Drawn));
+        Assert.DoesNotContain("hide=", page.Url, StringComparison.Ordinal);
+
+        // Zoom: the first chart is re-queried for the visible steps (the runs log steps 1–50), and autorange (what a
+        // double-click does) brings the whole series back.
+        await page.EvaluateAsync($"() => Plotly.relayout({FirstPlot}, {{ 'xaxis.range': [20.3, 30.6] }})");
+        await page.WaitForFunctionAsync($"() => {{ const x = Array.from({FirstPlot}.data[0].x).map(Number); return x.length === 12 && x[0] === 20 && x[11] === 31; }}");
+        await page.EvaluateAsync($"() => Plotly.relayout({FirstPlot}, {{ 'xaxis.autorange': true }})");
+        await page.WaitForFunctionAsync($"() => {{ const x = Array.from({FirstPlot}.data[0].x).map(Number); return x.length === 50 && x[0] === 1 && x[49] === 50; }}");
 
         // Run: its charts draw and its artifact downloads byte for byte.
         await page.GotoAsync($"/runs/{float32.Id}");
@@ -168,6 +187,9 @@ public sealed class DashboardTests(PlatformFixture platform, DashboardBrowser br
             """, fraction);
         await slider.FillAsync(value);
     }
+
+    // The first metric chart's Plotly graph div, in the page's script.
+    private const string FirstPlot = "document.querySelector('[data-test=\"metric-chart\"] .js-plotly-plot')";
 
     private static async Task<IReadOnlyList<DrawnChart>> WaitForChartsAsync(IPage page, Func<IReadOnlyList<DrawnChart>, bool> condition, TimeSpan? timeout = null)
     {

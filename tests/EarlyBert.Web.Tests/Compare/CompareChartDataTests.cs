@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using EarlyBert.Tracker.Client;
 using EarlyBert.Web.Charts;
+using EarlyBert.Web.Components.Shared.Charts;
 using EarlyBert.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +28,7 @@ public sealed class CompareChartDataTests
         """.Replace("NaN", "\"NaN\"", StringComparison.Ordinal));
 
     private async Task<(int Status, byte[] Body)> GetAsync(
-        string runs, string? metric = "eval/loss", int? maxPoints = null, long? fromStep = null, long? toStep = null, string? smooth = null)
+        string runs, string? metric = "eval/loss", int? maxPoints = null, long? fromStep = null, long? toStep = null, string? smooth = null, string? hide = null)
     {
         var context = new DefaultHttpContext
         {
@@ -35,7 +36,7 @@ public sealed class CompareChartDataTests
             Response = { Body = new MemoryStream() },
         };
         var result = await CompareChartData.GetAsync(
-            runs, metric, maxPoints, fromStep, toStep, null, smooth, null, Client, TimeProvider.System, context.Response, NullLoggerFactory.Instance, CancellationToken.None);
+            runs, metric, maxPoints, fromStep, toStep, null, smooth, null, hide, Client, TimeProvider.System, context.Response, NullLoggerFactory.Instance, CancellationToken.None);
         await result.ExecuteAsync(context);
         lastServerTiming = context.Response.Headers["Server-Timing"].ToString();
         return (context.Response.StatusCode, ((MemoryStream)context.Response.Body).ToArray());
@@ -63,6 +64,54 @@ public sealed class CompareChartDataTests
             .ToList();
         Assert.Equal([10, 20, 0.25, double.NaN, 10, 20, 30, 0.5, 0.4, 0.35], values);
     }
+
+    [Fact]
+    public async Task Lines_take_their_runs_colour_and_the_charts_leave_naming_them_to_the_pages_legend()
+    {
+        // The first run has not logged the metric: the second run's line still has the second colour.
+        tracker.Json("api/compare", $$"""
+            {"runs":[{{TrackerJson.Summary(A, "otter")}},{{TrackerJson.Summary(B, "heron")}}],"params":[],"metadata":[],
+             "metrics":[{"key":"eval/loss","latest":[null,0.4],"differs":true,
+                         "series":[null,{{RunJson.Series("eval/loss", [10, 20], [0.5, 0.4])}}]}],
+             "metricKeys":["eval/loss"]}
+            """);
+
+        var header = Header((await GetAsync($"{A},{B}")).Body);
+
+        var trace = Assert.Single(header.GetProperty("traces").EnumerateArray());
+        Assert.Equal("heron", trace.GetProperty("name").GetString());
+        Assert.Equal(ChartColors.For(1), trace.GetProperty("color").GetString());
+        Assert.NotEqual(ChartColors.For(0), ChartColors.For(1));
+        Assert.False(header.GetProperty("layout").GetProperty("showlegend").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Hidden_runs_lines_are_left_out_and_the_others_keep_their_colours()
+    {
+        CannedComparison();
+
+        var (status, body) = await GetAsync($"{A},{B}", hide: $"{A},not-a-run");
+
+        Assert.Equal(StatusCodes.Status200OK, status);
+        var trace = Assert.Single(Header(body).GetProperty("traces").EnumerateArray());
+        Assert.Equal("heron", trace.GetProperty("name").GetString());
+        Assert.Equal(ChartColors.For(1), trace.GetProperty("color").GetString());
+        Assert.Equal(3, trace.GetProperty("count").GetInt32());
+        var start = (4 + (int)BinaryPrimitives.ReadUInt32LittleEndian(body) + 7) / 8 * 8;
+        Assert.Equal(start + 6 * 8, body.Length);
+    }
+
+    [Fact]
+    public void The_address_names_the_hidden_runs_only_when_there_are_some()
+    {
+        var options = Components.Shared.Charts.MetricChartOptions.Default;
+
+        Assert.DoesNotContain("hide", CompareChartData.Href([A, B], "eval/loss", options), StringComparison.Ordinal);
+        Assert.EndsWith($"&hide={B}", CompareChartData.Href([A, B], "eval/loss", options, hidden: [B]), StringComparison.Ordinal);
+    }
+
+    private static JsonElement Header(byte[] body) =>
+        JsonDocument.Parse(body.AsMemory(4, (int)BinaryPrimitives.ReadUInt32LittleEndian(body))).RootElement.Clone();
 
     [Fact]
     public async Task The_tracker_is_asked_for_the_metric_with_the_addresss_points_and_steps()

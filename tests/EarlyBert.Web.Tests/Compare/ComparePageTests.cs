@@ -2,6 +2,7 @@ using System.Net;
 using Bunit;
 using Bunit.TestDoubles;
 using EarlyBert.Web.Components.Pages.Compare;
+using EarlyBert.Web.Components.Shared.Charts;
 using EarlyBert.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
@@ -197,6 +198,34 @@ public sealed class ComparePageTests : DashboardTestContext
         await page.InvokeAsync(() => page.FindComponent<Components.Shared.MetricChart>().Instance.OnZoomed(null, null));
 
         Assert.Equal($"/compare/data?runs={A},{B}&metric=eval%2Floss&maxPoints=600", page.FindComponent<Components.Shared.MetricChart>().Instance.Source);
+    }
+
+    [Fact]
+    public void The_legend_gives_each_run_its_line_colour_and_pressing_a_run_hides_its_lines_through_the_address()
+    {
+        CannedComparison("float32");
+        Navigation.NavigateTo($"/compare?runs={A},{B}&metrics=eval/loss&log=1&hide={B}");
+        var page = Render<ComparePage>();
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-test=metric-summary]")));
+
+        var entries = page.FindAll("[data-test=compare-legend] .eb-legend-entry");
+        Assert.Equal([A.ToString(), B.ToString()], entries.Select(e => e.GetAttribute("data-run")));
+        Assert.Equal(["false", "true"], entries.Select(e => e.GetAttribute("data-hidden")));
+        Assert.Equal(["true", "false"], entries.Select(e => e.QuerySelector("button")!.GetAttribute("aria-pressed")));
+        Assert.Contains(ChartColors.For(0), entries[0].QuerySelector(".eb-swatch")!.GetAttribute("style"), StringComparison.Ordinal);
+        Assert.Contains(ChartColors.For(1), entries[1].QuerySelector(".eb-swatch")!.GetAttribute("style"), StringComparison.Ordinal);
+        Assert.Equal([$"/runs/{A}", $"/runs/{B}"], entries.Select(e => e.QuerySelector("a")!.GetAttribute("href")));
+        Assert.Equal($"/compare/data?runs={A},{B}&metric=eval%2Floss&maxPoints=600&log=1&hide={B}",
+            page.FindComponent<Components.Shared.MetricChart>().Instance.Source);
+
+        page.Find($".eb-legend-entry[data-run='{A}'] button").Click();
+        Assert.EndsWith($"/compare?runs={A},{B}&metrics=eval%2Floss&hide={A},{B}&log=1", Navigation.Uri);
+
+        page.Find($".eb-legend-entry[data-run='{B}'] button").Click();
+        Assert.EndsWith($"/compare?runs={A},{B}&metrics=eval%2Floss&hide={A}&log=1", Navigation.Uri);
+
+        page.Find($".eb-legend-entry[data-run='{A}'] button").Click();
+        Assert.EndsWith($"/compare?runs={A},{B}&metrics=eval%2Floss&log=1", Navigation.Uri);
     }
 
     [Fact]

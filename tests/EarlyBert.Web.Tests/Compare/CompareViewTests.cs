@@ -11,15 +11,18 @@ public sealed class CompareViewTests
     [Fact]
     public void Every_chart_setting_survives_the_round_trip_through_the_address()
     {
-        var view = new CompareView(["train/loss", "eval/f1"], true, new MetricChartOptions(ChartXAxis.Epoch, 0.6, true));
+        var view = new CompareView(["train/loss", "eval/f1"], true, new MetricChartOptions(ChartXAxis.Epoch, 0.6, true), [B]);
 
         var href = CompareQuery.Href([A, B], view);
         var query = System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + href).Query);
-        var parsed = CompareQuery.ParseView(query["metrics"], query["diff"], query["x"], query["smooth"], query["log"]);
+        var parsed = CompareQuery.ParseView(query["metrics"], query["diff"], query["x"], query["smooth"], query["log"], query["hide"]);
 
-        Assert.Equal($"/compare?runs={A},{B}&metrics=train%2Floss,eval%2Ff1&diff=1&x=epoch&smooth=0.6&log=1", href);
+        Assert.Equal($"/compare?runs={A},{B}&metrics=train%2Floss,eval%2Ff1&diff=1&hide={B}&x=epoch&smooth=0.6&log=1", href);
         Assert.Equal(view.Metrics, parsed.Metrics);
-        Assert.Equal(view with { Metrics = null }, parsed with { Metrics = null });
+        Assert.Equal(view.Hidden, parsed.Hidden);
+        Assert.True(parsed.Hides(B));
+        Assert.False(parsed.Hides(A));
+        Assert.Equal(view with { Metrics = null, Hidden = null }, parsed with { Metrics = null, Hidden = null });
     }
 
     [Fact]
@@ -27,6 +30,9 @@ public sealed class CompareViewTests
     {
         Assert.Equal($"/compare?runs={A},{B}", CompareQuery.Href([A, B], new CompareView(null, false, MetricChartOptions.Default)));
         Assert.Equal(MetricChartOptions.Default, CompareQuery.ParseView(null, null, null, null, null).Chart);
+        Assert.Null(CompareQuery.ParseView(null, null, null, null, null, "").Hidden);
+        // What is not a run id is ignored, like any other setting that makes no sense.
+        Assert.Equal([A], CompareQuery.ParseView(null, null, null, null, null, $"nonsense,{A},{A}").Hidden);
     }
 
     [Theory]

@@ -10,8 +10,8 @@ using Microsoft.AspNetCore.Components;
 namespace EarlyBert.Web.Components.Pages.Compare;
 
 /// <summary>
-/// <c>/compare?runs=a,b,c&amp;metrics=…&amp;diff=1&amp;x=epoch&amp;smooth=0.6&amp;log=1</c>: 2–20 runs side by side — comparability, params and metadata,
-/// overlaid metric charts and a best/last summary. Every choice on the page is written back into the address.
+/// <c>/compare?runs=a,b,c&amp;metrics=…&amp;diff=1&amp;x=epoch&amp;smooth=0.6&amp;log=1&amp;hide=b</c>: 2–20 runs side by side — comparability, params and metadata,
+/// overlaid metric charts with one legend and a best/last summary. Every choice on the page is written back into the address.
 /// </summary>
 public partial class ComparePage : IDisposable
 {
@@ -68,6 +68,10 @@ public partial class ComparePage : IDisposable
     [SupplyParameterFromQuery(Name = "log")]
     public string? LogQuery { get; set; }
 
+    /// <summary>Runs whose lines the charts leave out, comma-separated ids.</summary>
+    [SupplyParameterFromQuery(Name = "hide")]
+    public string? HideQuery { get; set; }
+
     [Inject]
     private TrackerClient Tracker { get; set; } = default!;
 
@@ -80,7 +84,9 @@ public partial class ComparePage : IDisposable
     [Inject]
     private ILogger<ComparePage> Logger { get; set; } = default!;
 
-    private CompareView View => CompareQuery.ParseView(MetricsQuery, DiffQuery, XQuery, SmoothQuery, LogQuery);
+    private CompareView View => CompareQuery.ParseView(MetricsQuery, DiffQuery, XQuery, SmoothQuery, LogQuery, HideQuery);
+
+    private IReadOnlyCollection<Guid> Hidden => View.Hidden ?? [];
 
     private bool OnlyDifferences => View.OnlyDifferences;
 
@@ -181,15 +187,13 @@ public partial class ComparePage : IDisposable
         comparison = answer;
     }
 
-    private string Label(Guid runId) => labels[comparison!.Runs.ToList().FindIndex(r => r.Id == runId)];
-
     private IReadOnlyList<ChartSeries> Lines(string metric) => lines.GetValueOrDefault(metric) ?? [];
 
     private string ChartSource(string metric) =>
-        CompareChartData.Href(runIds, metric, ChartOptions, zooms.TryGetValue(metric, out var range) ? range : null);
+        CompareChartData.Href(runIds, metric, ChartOptions, zooms.TryGetValue(metric, out var range) ? range : null, View.Hidden);
 
     private List<ChartSeries> Lines(IReadOnlyList<DownsampledSeries?> series) => series
-        .Select((s, i) => s is null ? null : new ChartSeries(labels[i], s))
+        .Select((s, i) => s is null ? null : new ChartSeries(labels[i], s, Slot: i))
         .OfType<ChartSeries>()
         .ToList();
 
@@ -215,6 +219,12 @@ public partial class ComparePage : IDisposable
     private void SetSmoothing(double weight) => Go(View with { Chart = ChartOptions with { Smoothing = weight } });
 
     private void SetLogScale(bool on) => Go(View with { Chart = ChartOptions with { LogScale = on } });
+
+    // Hidden in the order of the compared runs, so one set of hidden runs has one address.
+    private void ToggleRun(Guid runId) => Go(View with
+    {
+        Hidden = runIds.Where(id => id == runId ? !View.Hides(id) : View.Hides(id)).ToList(),
+    });
 
     private void ChooseMetric(string key, bool on)
     {

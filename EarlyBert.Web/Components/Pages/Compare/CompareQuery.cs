@@ -7,7 +7,12 @@ namespace EarlyBert.Web.Components.Pages.Compare;
 /// <param name="Metrics">Charted metrics; null: the page's default set; empty: none.</param>
 /// <param name="OnlyDifferences">Only params and metadata that differ (<c>diff=1</c>).</param>
 /// <param name="Chart">X axis (<c>x=step|epoch|time</c>), smoothing (<c>smooth=0..0.99</c>) and log scale (<c>log=1</c>).</param>
-public sealed record CompareView(IReadOnlyList<string>? Metrics, bool OnlyDifferences, MetricChartOptions Chart);
+/// <param name="Hidden">Runs whose lines the charts leave out (<c>hide=a,b</c>, switched in the legend); null: none.</param>
+public sealed record CompareView(IReadOnlyList<string>? Metrics, bool OnlyDifferences, MetricChartOptions Chart, IReadOnlyList<Guid>? Hidden = null)
+{
+    /// <summary>Whether the charts leave out <paramref name="runId"/>'s lines.</summary>
+    public bool Hides(Guid runId) => Hidden?.Contains(runId) == true;
+}
 
 /// <summary>
 /// The Compare page's address, <c>/compare?runs=a,b,c&amp;metrics=train/loss,eval/accuracy&amp;diff=1</c>: everything the
@@ -42,6 +47,11 @@ public static class CompareQuery
             href += "&diff=1";
         }
 
+        if (view.Hidden is { Count: > 0 } hidden)
+        {
+            href += "&hide=" + string.Join(',', hidden);
+        }
+
         if (view.Chart.XAxis != ChartXAxis.Step)
         {
             href += "&x=" + view.Chart.XAxis.ToString().ToLowerInvariant();
@@ -57,9 +67,9 @@ public static class CompareQuery
 
     /// <summary>
     /// Reads the view parameters; values that make no sense fall back to the default (step axis, no smoothing,
-    /// linear), smoothing is clamped to 0..<see cref="Ema.MaxWeight"/>.
+    /// linear, nothing hidden), smoothing is clamped to 0..<see cref="Ema.MaxWeight"/>.
     /// </summary>
-    public static CompareView ParseView(string? metrics, string? diff, string? x, string? smooth, string? log)
+    public static CompareView ParseView(string? metrics, string? diff, string? x, string? smooth, string? log, string? hide = null)
     {
         var axis = Enum.TryParse<ChartXAxis>(x, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(x, out _)
             ? parsed
@@ -67,7 +77,18 @@ public static class CompareQuery
         var weight = double.TryParse(smooth, NumberStyles.Float, CultureInfo.InvariantCulture, out var w) && double.IsFinite(w)
             ? Math.Round(Math.Clamp(w, 0, Ema.MaxWeight), 2)
             : 0;
-        return new CompareView(metrics is null ? null : ParseMetrics(metrics), diff == "1", new MetricChartOptions(axis, weight, log == "1"));
+        return new CompareView(metrics is null ? null : ParseMetrics(metrics), diff == "1", new MetricChartOptions(axis, weight, log == "1"), ParseHidden(hide));
+    }
+
+    /// <summary>Reads the <c>hide</c> parameter: the run ids it names, in order; what is not a run id is ignored.</summary>
+    public static IReadOnlyList<Guid>? ParseHidden(string? hide)
+    {
+        var ids = (hide ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => Guid.TryParse(part, out var id) ? id : (Guid?)null)
+            .OfType<Guid>()
+            .Distinct()
+            .ToList();
+        return ids.Count == 0 ? null : ids;
     }
 
     /// <summary>
