@@ -10,6 +10,9 @@ let plotlyLoading;
 // Drawn (or drawing) plots of prerendered placeholders, by address, until an interactive chart adopts them.
 const early = new Map();
 
+// The same plots' graph divs, by address, until the circuit's render has a placeholder for them.
+const earlyPlots = new Map();
+
 // Loads plotly.js once per page; the page preloads the same address (or has started it already), so this usually
 // only runs the script.
 export function load(url) {
@@ -97,17 +100,23 @@ async function drawFrom(gd, url, plotlyUrl) {
 export async function show(element, plotlyUrl, url, owner) {
     let gd = element.ebPlot;
     const drawn = early.get(url);
-    if (!gd && drawn) {
-        early.delete(url);
+    early.delete(url);
+    earlyPlots.delete(url);
+    if (drawn) {
+        // The prerendered page's plot for this address (moved here already by adoptEarlyPlots, or moved now), once
+        // its first drawing has ended; one that failed is drawn again below.
+        let plotted;
         try {
-            gd = await drawn;
+            plotted = await drawn;
         } catch {
-            gd = undefined;
+            plotted = undefined;
         }
 
-        if (gd) {
-            element.replaceChildren(gd);
+        if (plotted && plotted.parentElement !== element) {
+            element.replaceChildren(plotted);
         }
+
+        gd = plotted;
     }
 
     if (!gd) {
@@ -139,8 +148,41 @@ function drawPrerendered() {
         placeholder.ebPlot = gd;
         gd.ebUrl = url;
         const drawing = drawFrom(gd, url, placeholder.dataset.plotly);
-        drawing.then(() => listen(gd, null), error => console.warn(error));
+        // The circuit's chart may own the plot already when its first drawing ends.
+        drawing.then(() => listen(gd, gd.ebOwner ?? null), error => console.warn(error));
         early.set(url, drawing);
+        earlyPlots.set(url, gd);
+    }
+
+    if (earlyPlots.size > 0) {
+        new MutationObserver(adoptEarlyPlots).observe(document.body, { childList: true, subtree: true });
+    }
+}
+
+// The circuit's first render replaces the prerendered page, placeholders included. Each drawn plot moves into its
+// new placeholder in the same task, before the browser paints, so no chart blinks out until the circuit's chart
+// component adopts it (a round trip or two later).
+function adoptEarlyPlots(records, observer) {
+    for (const record of records) {
+        for (const node of record.addedNodes) {
+            if (node.nodeType !== Node.ELEMENT_NODE) {
+                continue;
+            }
+
+            const placeholders = node.matches('[data-chart-src]') ? [node] : node.querySelectorAll('[data-chart-src]');
+            for (const placeholder of placeholders) {
+                const gd = earlyPlots.get(placeholder.dataset.chartSrc);
+                if (gd && !placeholder.ebPlot) {
+                    earlyPlots.delete(placeholder.dataset.chartSrc);
+                    placeholder.replaceChildren(gd);
+                    placeholder.ebPlot = gd;
+                }
+            }
+        }
+    }
+
+    if (earlyPlots.size === 0) {
+        observer.disconnect();
     }
 }
 

@@ -17,8 +17,28 @@ public sealed class LargeCompareTests(PlatformFixture platform, DashboardBrowser
     private const int Runs = 20;
     private const int ParamsPerRun = 120;
 
+    // Watches the first chart at every frame from the page's first script on: how many frames showed it drawn, how
+    // many after that showed it missing, and the graph div first drawn.
+    private const string ChartWatch = """
+        (() => {
+          const watch = window.__ebChartWatch = { drawn: 0, missing: 0, first: null };
+          const frame = () => {
+            const gd = document.querySelector('[data-test="metric-chart"] .js-plotly-plot');
+            const drawn = !!gd && [...gd.querySelectorAll('.scatterlayer .trace path')].some(p => (p.getAttribute('d') || '').length > 2);
+            if (drawn) {
+              watch.drawn++;
+              watch.first ??= gd;
+            } else if (watch.drawn > 0) {
+              watch.missing++;
+            }
+            requestAnimationFrame(frame);
+          };
+          requestAnimationFrame(frame);
+        })();
+        """;
+
     [Fact]
-    public async Task Compare_of_twenty_runs_with_full_configs_turns_interactive_and_answers_the_only_differences_toggle()
+    public async Task Compare_of_twenty_runs_with_full_configs_opened_by_address_turns_interactive_answers_the_only_differences_toggle_and_keeps_its_chart_through_the_circuits_first_render()
     {
         await platform.EnsureStartedAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
@@ -43,6 +63,7 @@ public sealed class LargeCompareTests(PlatformFixture platform, DashboardBrowser
         }
 
         var page = await browser.NewPageAsync(DashboardRuns.WebUrl(platform));
+        await page.AddInitScriptAsync(ChartWatch);
         await page.GotoAsync($"/compare?runs={string.Join(',', ids)}&metrics=train/loss");
         var paramRows = page.Locator("[data-test=compare-params] tr[data-key]");
         await Expect(paramRows).ToHaveCountAsync(ParamsPerRun, new() { Timeout = 30_000 });
@@ -59,6 +80,18 @@ public sealed class LargeCompareTests(PlatformFixture platform, DashboardBrowser
         output.WriteLine($"Clicked the toggle for {stopwatch.ElapsedMilliseconds} ms");
         await Expect(paramRows).ToHaveAttributeAsync("data-key", "optimizer.learning_rate.config.section_000.initial_learning_rate");
         await page.WaitForURLAsync(new Regex("[?&]diff=1"), new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit });
+
+        // The chart drawn from the prerendered page before the circuit is the one shown now, and no frame in between
+        // went without it: the circuit's first render replaces the page's elements, and the plot moves into its new
+        // place before the browser paints.
+        var watch = await page.EvaluateAsync<int[]>("""
+            () => { const w = window.__ebChartWatch;
+                    return [w.drawn, w.missing, w.first === document.querySelector('[data-test="metric-chart"] .js-plotly-plot') ? 1 : 0]; }
+            """);
+        output.WriteLine($"Chart drawn in {watch[0]} frames, missing in {watch[1]} after that");
+        Assert.True(watch[0] > 0, "the chart was never seen drawn");
+        Assert.Equal(0, watch[1]);
+        Assert.Equal(1, watch[2]);
         output.WriteLine($"Compare of {Runs} runs: {await DashboardBrowser.ScreenshotAsync(page, "compare-20-runs")}");
     }
 }
