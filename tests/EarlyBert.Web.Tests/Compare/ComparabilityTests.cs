@@ -147,6 +147,13 @@ public sealed class ComparabilityTests
     }
 
     [Fact]
+    public void A_fact_none_of_three_or_more_runs_recorded_is_one_short_reason_without_their_names()
+    {
+        Assert.Equal(["none of the 3 runs records its dataset hash"],
+            Reasons(Run("a", m => m.Remove("data.sha256")), Run("b", m => m.Remove("data.sha256")), Run("c", m => m.Remove("data.sha256"))));
+    }
+
+    [Fact]
     public void A_missing_fact_and_a_difference_among_the_others_are_both_reasons()
     {
         Assert.Equal(["run c records no precision", "run b trained in bf16-mixed, run a in float32"],

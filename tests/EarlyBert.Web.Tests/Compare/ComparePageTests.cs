@@ -228,6 +228,28 @@ public sealed class ComparePageTests : DashboardTestContext
         Assert.EndsWith($"/compare?runs={A},{B}&metrics=eval%2Floss&log=1", Navigation.Uri);
     }
 
+    [Theory]
+    [InlineData(2, "mud-grid-item-lg-6")]
+    [InlineData(ComparePage.SideBySideRuns + 1, "mud-grid-item-lg-12")]
+    public void Params_and_metadata_stand_side_by_side_for_a_few_runs_and_one_above_the_other_for_more(int runs, string widthClass)
+    {
+        var ids = Enumerable.Range(1, runs).Select(i => Guid.Parse($"cccccccc-0000-0000-0000-{i:D12}")).ToList();
+        Tracker.Json("api/compare", $$"""
+            {"runs":[{{string.Join(',', ids.Select((id, i) => TrackerJson.Summary(id, $"run-{i}")))}}],
+             "params":[{"key":"training.batch_size","values":[{{string.Join(',', ids.Select(_ => "\"16\""))}}],"differs":false}],
+             "metadata":[],"metrics":[],"metricKeys":[]}
+            """);
+        Navigation.NavigateTo($"/compare?runs={string.Join(',', ids)}&metrics=");
+
+        var page = Render<ComparePage>();
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-test=compare-params]")));
+        foreach (var table in new[] { "compare-params", "compare-metadata" })
+        {
+            Assert.Contains(widthClass, page.Find($"[data-test={table}]").ParentElement!.ClassList);
+        }
+    }
+
     [Fact]
     public void The_circuit_shows_the_prerenders_outline_at_once_and_asks_only_for_the_series()
     {

@@ -82,7 +82,10 @@ public static class Comparability
         if (missing.Count > 0 && (rule.Required || missing.Count < runs.Count))
         {
             var verb = missing.Count == 1 ? "records" : "record";
-            yield return new(rule.Key, $"{Runs(missing)} {verb} no {rule.Noun}");
+            // Twenty names repeated for each fact nobody recorded would bury the reasons that name a difference.
+            yield return new(rule.Key, missing.Count == runs.Count && runs.Count > 2
+                ? $"none of the {runs.Count} runs records its {rule.Noun}"
+                : $"{Runs(missing)} {verb} no {rule.Noun}");
         }
 
         // Groups of runs by value, in order of first appearance: the first run's group first.

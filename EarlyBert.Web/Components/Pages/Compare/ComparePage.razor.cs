@@ -88,6 +88,12 @@ public partial class ComparePage : IDisposable
 
     private IReadOnlyCollection<Guid> Hidden => View.Hidden ?? [];
 
+    // Params and metadata side by side while a run's column still has room for a value; one above the other beyond.
+    private int TableWidth => runIds.Count > SideBySideRuns ? 12 : 6;
+
+    /// <summary>Most runs whose params and metadata tables stand side by side on a wide window.</summary>
+    public const int SideBySideRuns = 4;
+
     private bool OnlyDifferences => View.OnlyDifferences;
 
     private MetricChartOptions ChartOptions => View.Chart;
