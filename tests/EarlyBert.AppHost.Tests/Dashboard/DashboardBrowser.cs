@@ -40,15 +40,15 @@ public sealed class DashboardBrowser : IAsyncLifetime
     }
 
     /// <summary>
-    /// A fresh page (own cookies and storage) on the dashboard at <paramref name="baseUrl"/>, 1280 px wide as the
-    /// issue asks the layout to hold, that accepts downloads.
+    /// A fresh page (own cookies and storage) on the dashboard at <paramref name="baseUrl"/>, <paramref name="width"/>
+    /// pixels wide (1280 by default, as the issue asks the layout to hold), that accepts downloads.
     /// </summary>
-    public async Task<IPage> NewPageAsync(Uri baseUrl)
+    public async Task<IPage> NewPageAsync(Uri baseUrl, int width = 1280)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseUrl.ToString(),
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            ViewportSize = new ViewportSize { Width = width, Height = 900 },
             AcceptDownloads = true,
         });
         // Blazor Server pages answer over a circuit; a two-core machine under the whole suite is slow to answer.
