@@ -33,6 +33,8 @@ public static class DashboardSignIn
     public static IHostApplicationBuilder AddDashboardSignIn(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DashboardSignInOptions>().BindConfiguration(DashboardSignInOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<SignInLimitsOptions>().BindConfiguration(SignInLimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<ListenAddresses>();
         builder.Services.AddHostedService<SignInGuard>();
         var authentication = builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)

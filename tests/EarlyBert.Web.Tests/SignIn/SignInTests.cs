@@ -75,6 +75,41 @@ public sealed class SignInTests
     }
 
     [Fact]
+    public async Task After_too_many_wrong_passwords_even_the_right_one_is_refused_with_429_until_the_window_passes()
+    {
+        var settings = WithUser();
+        settings["Dashboard:SignInLimits:PerUser"] = "2";
+        settings["Dashboard:SignInLimits:Window"] = "00:00:03";
+        await using var app = new DashboardApp(IPAddress.Any, settings);
+        using var http = app.Start();
+        var form = await (await http.GetAsync("signin")).Content.ReadAsStringAsync();
+        HttpRequestMessage Post(string password)
+        {
+            var fields = DashboardApp.HiddenFields(form);
+            fields[DashboardApp.InputName(form, "username")] = "alice";
+            fields[DashboardApp.InputName(form, "password")] = password;
+            return new HttpRequestMessage(HttpMethod.Post, "signin") { Content = new FormUrlEncodedContent(fields) };
+        }
+
+        using var first = await http.SendAsync(Post("guess 1"));
+        using var second = await http.SendAsync(Post("guess 2"));
+        using var right = await http.SendAsync(Post(Password));
+        var refusal = await right.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, first.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
+        Assert.InRange(right.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 3);
+        Assert.Contains("Too many failed sign-ins. Try again in", refusal);
+        Assert.DoesNotContain(app.Cookies.GetCookies(http.BaseAddress!), c => c.Name == "EarlyBert.Dashboard");
+
+        await Task.Delay(right.Headers.RetryAfter.Delta.Value + TimeSpan.FromMilliseconds(200));
+        using var later = await http.SendAsync(Post(Password));
+        Assert.True(later.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther, $"{later.StatusCode}");
+        Assert.Contains(app.Cookies.GetCookies(http.BaseAddress!), c => c.Name == "EarlyBert.Dashboard");
+    }
+
+    [Fact]
     public async Task Sign_out_from_a_page_ends_the_session()
     {
         await using var app = new DashboardApp(IPAddress.Any, WithUser());

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using EarlyBert.Web.Components.Shared;
 using EarlyBert.Web.SignIn;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -27,6 +28,9 @@ public partial class SignInPage
     [Inject]
     private ILogger<SignInPage> Logger { get; set; } = default!;
 
+    [Inject]
+    private SignInThrottle Throttle { get; set; } = default!;
+
     /// <summary>Where to go once signed in; only a path on this site is followed. The form posts to this same address, query included.</summary>
     [SupplyParameterFromQuery(Name = "returnUrl")]
     private string? ReturnUrl { get; set; }
@@ -40,16 +44,29 @@ public partial class SignInPage
     private async Task SignInAsync()
     {
         if (Input is null) return;
+        var client = HttpContext.Connection.RemoteIpAddress?.ToString();
+        if (Throttle.RetryAfter(Input.UserName, client) is { } wait)
+        {
+            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+            Logger.LogWarning("Dashboard sign-in for user {UserName} from {Client} refused for {Seconds} s: too many failed attempts", Input.UserName, client, seconds);
+            error = $"Too many failed sign-ins. Try again in {Formats.Duration(TimeSpan.FromSeconds(seconds))}.";
+            HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return;
+        }
+
         var users = Options.Value.Users;
         var hash = users.TryGetValue(Input.UserName, out var user) ? user.PasswordHash : null;
         // Verify runs for unknown names too (against a decoy), so timing does not tell which names exist.
         if (!PasswordHashes.Verify(hash, Input.Password) || user is null)
         {
-            Logger.LogWarning("Dashboard sign-in refused for user {UserName}", Input.UserName);
+            Throttle.Failed(Input.UserName, client);
+            Logger.LogWarning("Dashboard sign-in refused for user {UserName} from {Client}", Input.UserName, client);
             error = "Wrong user name or password.";
             HttpContext.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
+        Throttle.Succeeded(Input.UserName);
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, DashboardSignIn.PasswordUser(Input.UserName));
         Logger.LogInformation("Dashboard user {UserName} signed in", Input.UserName);
         Navigation.NavigateTo(DashboardSignIn.LocalOrRoot(ReturnUrl));
