@@ -11,6 +11,18 @@ if (args is [HashPasswordCommand.Name])
     return HashPasswordCommand.Run(Console.In, Console.Out, Console.Error);
 }
 
+// A refusal to start (nobody could sign in beyond loopback, a malformed setting) is the operator's to fix, not a crash:
+// the reason in one line on standard error and exit code 1, instead of a stack trace and the runtime's abort (134).
+// Only an exception that leaves Main gets here; a test host that starts the app catches it first.
+AppDomain.CurrentDomain.UnhandledException += (_, unhandled) =>
+{
+    if (unhandled.ExceptionObject is SignInNotConfiguredException or Microsoft.Extensions.Options.OptionsValidationException)
+    {
+        Console.Error.WriteLine($"The dashboard did not start: {((Exception)unhandled.ExceptionObject).Message}");
+        Environment.Exit(1);
+    }
+};
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
