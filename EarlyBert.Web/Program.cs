@@ -16,9 +16,15 @@ if (args is [HashPasswordCommand.Name])
 // Only an exception that leaves Main gets here; a test host that starts the app catches it first.
 AppDomain.CurrentDomain.UnhandledException += (_, unhandled) =>
 {
-    if (unhandled.ExceptionObject is SignInNotConfiguredException or Microsoft.Extensions.Options.OptionsValidationException)
+    // Several invalid option sets arrive together in one AggregateException.
+    var reasons = unhandled.ExceptionObject is AggregateException many ? many.InnerExceptions.ToList() : [(Exception)unhandled.ExceptionObject];
+    if (reasons.All(reason => reason is SignInNotConfiguredException or Microsoft.Extensions.Options.OptionsValidationException))
     {
-        Console.Error.WriteLine($"The dashboard did not start: {((Exception)unhandled.ExceptionObject).Message}");
+        foreach (var reason in reasons)
+        {
+            Console.Error.WriteLine($"The dashboard did not start: {reason.Message}");
+        }
+
         Environment.Exit(1);
     }
 };

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace EarlyBert.Web.SignIn;
@@ -8,89 +8,114 @@ namespace EarlyBert.Web.SignIn;
 /// (<see cref="SignInLimitsOptions"/>). Once either has used up its failures, sign-ins for it are refused, the right
 /// password included (otherwise the refusal would still answer guesses), until its oldest counted failure expires.
 /// </summary>
+/// <remarks>
+/// An attempt counts as failed from the moment it begins (<see cref="TryBegin"/>) until it signs in
+/// (<see cref="Succeeded"/>): checking a password takes PBKDF2's time, and guesses sent in parallel must all count.
+/// </remarks>
 public sealed class SignInThrottle(IOptions<SignInLimitsOptions> options, TimeProvider time)
 {
-    // Names and addresses an attacker makes up cost memory; past this many, expired entries are dropped.
+    // Names and addresses an attacker makes up cost memory: past this many, expired ones are dropped (once a minute).
     private const int PruneAbove = 10_000;
 
-    private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> failures = new(StringComparer.Ordinal);
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, List<DateTimeOffset>> failures = new(StringComparer.Ordinal);
+    private DateTimeOffset prunedAt;
 
-    /// <summary>How long until <paramref name="userName"/> from <paramref name="client"/> may try again; null: now.</summary>
-    public TimeSpan? RetryAfter(string userName, string? client)
+    /// <summary>
+    /// Begins a sign-in of <paramref name="userName"/> from <paramref name="client"/>: null when it may go ahead (it
+    /// counts as a failure until <see cref="Succeeded"/>), else how long until it may try again (nothing counted).
+    /// </summary>
+    public TimeSpan? TryBegin(string userName, IPAddress? client)
     {
         var limits = options.Value;
         var now = time.GetUtcNow();
-        var user = Wait(UserKey(userName), limits.PerUser, now);
-        var address = client is null ? null : Wait(ClientKey(client), limits.PerClient, now);
-        return user is null ? address : address is null ? user : TimeSpan.FromTicks(Math.Max(user.Value.Ticks, address.Value.Ticks));
+        var user = UserKey(userName);
+        var address = client is null ? null : ClientKey(client);
+        lock (gate)
+        {
+            var userWait = Wait(user, limits.PerUser, now);
+            var clientWait = address is null ? null : Wait(address, limits.PerClient, now);
+            if (userWait is not null || clientWait is not null)
+            {
+                return TimeSpan.FromTicks(Math.Max(userWait?.Ticks ?? 0, clientWait?.Ticks ?? 0));
+            }
+
+            Add(user, now);
+            if (address is not null)
+            {
+                Add(address, now);
+            }
+
+            if (failures.Count > PruneAbove && now - prunedAt > TimeSpan.FromMinutes(1))
+            {
+                Prune(now);
+                prunedAt = now;
+            }
+
+            return null;
+        }
     }
 
-    /// <summary>Counts a failed sign-in of <paramref name="userName"/> from <paramref name="client"/>.</summary>
-    public void Failed(string userName, string? client)
+    /// <summary>The attempt begun by <see cref="TryBegin"/> signed in: it does not count, and the name's failures are forgotten.</summary>
+    public void Succeeded(string userName, IPAddress? client)
     {
-        var now = time.GetUtcNow();
-        Add(UserKey(userName), now);
-        if (client is not null)
+        lock (gate)
         {
-            Add(ClientKey(client), now);
-        }
-
-        if (failures.Count > PruneAbove)
-        {
-            Prune(now);
+            failures.Remove(UserKey(userName));
+            if (client is not null && failures.TryGetValue(ClientKey(client), out var counted) && counted.Count > 0)
+            {
+                counted.RemoveAt(counted.Count - 1);
+            }
         }
     }
-
-    /// <summary>Forgets the failures of <paramref name="userName"/>, who has just signed in.</summary>
-    public void Succeeded(string userName) => failures.TryRemove(UserKey(userName), out _);
 
     private static string UserKey(string userName) => "user:" + userName;
 
-    private static string ClientKey(string client) => "client:" + client;
+    // One IPv6 client usually holds a whole /64, so the /64 is the client.
+    private static string ClientKey(IPAddress client)
+    {
+        var address = client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
+        return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? "client:" + Convert.ToHexString(address.GetAddressBytes().AsSpan(0, 8)) + "/64"
+            : "client:" + address;
+    }
 
     private void Add(string key, DateTimeOffset now)
     {
-        var queue = failures.GetOrAdd(key, _ => new Queue<DateTimeOffset>());
-        lock (queue)
+        if (!failures.TryGetValue(key, out var counted))
         {
-            queue.Enqueue(now);
+            failures[key] = counted = [];
         }
+
+        counted.Add(now);
     }
 
     private TimeSpan? Wait(string key, int limit, DateTimeOffset now)
     {
-        if (!failures.TryGetValue(key, out var queue))
+        if (!failures.TryGetValue(key, out var counted))
         {
             return null;
         }
 
-        lock (queue)
-        {
-            Expire(queue, now);
-            // The oldest failures leave the window first; the attempt is allowed once fewer than the limit remain.
-            return queue.Count < limit ? null : queue.ElementAt(queue.Count - limit) + options.Value.Window - now;
-        }
+        Expire(counted, now);
+        // The oldest failures leave the window first; the attempt may go ahead once fewer than the limit remain.
+        return counted.Count < limit ? null : counted[counted.Count - limit] + options.Value.Window - now;
     }
 
-    private void Expire(Queue<DateTimeOffset> queue, DateTimeOffset now)
+    private void Expire(List<DateTimeOffset> counted, DateTimeOffset now)
     {
-        while (queue.Count > 0 && queue.Peek() + options.Value.Window <= now)
-        {
-            queue.Dequeue();
-        }
+        var expired = counted.FindIndex(at => at + options.Value.Window > now);
+        counted.RemoveRange(0, expired < 0 ? counted.Count : expired);
     }
 
     private void Prune(DateTimeOffset now)
     {
-        foreach (var (key, queue) in failures)
+        foreach (var (key, counted) in failures)
         {
-            lock (queue)
+            Expire(counted, now);
+            if (counted.Count == 0)
             {
-                Expire(queue, now);
-                if (queue.Count == 0)
-                {
-                    failures.TryRemove(key, out _);
-                }
+                failures.Remove(key);
             }
         }
     }

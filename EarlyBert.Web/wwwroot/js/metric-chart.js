@@ -13,6 +13,9 @@ const early = new Map();
 // The same plots' graph divs, by address, until the circuit's render has a placeholder for them.
 const earlyPlots = new Map();
 
+// The observer that moves those plots into the circuit's placeholders (adoptEarlyPlots).
+let adopting;
+
 // Loads plotly.js once per page; the page preloads the same address (or has started it already), so this usually
 // only runs the script.
 export function load(url) {
@@ -78,61 +81,71 @@ async function fetchChart(url) {
     return { ...header, numbers: new Float64Array(bytes, start) };
 }
 
-// Fetches url and draws it into gd (a new plot, or redrawn in place).
+// Fetches url and draws it into gd (a new plot, or redrawn in place). gd.ebUrl names the address being shown; a
+// failed drawing forgets it, so that asking for the same address again draws it.
 async function drawFrom(gd, url, plotlyUrl) {
     gd.ebPlotly = plotlyUrl;
+    gd.ebUrl = url;
     const drawing = gd.ebDrawing = (gd.ebDrawing ?? 0) + 1;
     const started = performance.now();
-    const [Plotly, chart] = await Promise.all([load(plotlyUrl), fetchChart(url)]);
-    if (gd.ebDrawing !== drawing) {
-        // A later address (a zoom, a setting) is being drawn: its lines are the ones to show.
-        return gd;
-    }
+    try {
+        const [Plotly, chart] = await Promise.all([load(plotlyUrl), fetchChart(url)]);
+        if (gd.ebDrawing !== drawing) {
+            // A later address (a zoom, a setting) is being drawn: its lines are the ones to show.
+            return;
+        }
 
-    const loaded = performance.now();
-    await plot(Plotly, gd, chart.layout, chart.traces, chart.numbers);
-    measure(chart.layout, started, loaded);
-    return gd;
+        const loaded = performance.now();
+        await plot(Plotly, gd, chart.layout, chart.traces, chart.numbers);
+        measure(chart.layout, started, loaded);
+    } catch (error) {
+        if (gd.ebDrawing === drawing) {
+            gd.ebUrl = undefined;
+        }
+
+        throw error;
+    }
 }
 
 // Draws the chart whose data is at url in element: adopts the plot drawn for the prerendered page when there is one,
 // otherwise fetches and draws (again, in place, for a new address such as a zoom).
 export async function show(element, plotlyUrl, url, owner) {
-    let gd = element.ebPlot;
+    // The circuit has rendered its placeholders: the prerendered plots are in their places by now.
+    stopAdopting();
+    // A later call for the same element (a new address while this one waits) takes over from this one.
+    const turn = element.ebShow = (element.ebShow ?? 0) + 1;
     const drawn = early.get(url);
     early.delete(url);
-    earlyPlots.delete(url);
     if (drawn) {
-        // The prerendered page's plot for this address (moved here already by adoptEarlyPlots, or moved now), once
-        // its first drawing has ended; one that failed is drawn again below.
-        let plotted;
-        try {
-            plotted = await drawn;
-        } catch {
-            plotted = undefined;
+        // The prerendered page's plot for this address, once its first drawing has ended: moved here already by
+        // adoptEarlyPlots, or moved now. A plot no longer on the page (left by a page that is gone) is not reused;
+        // one whose drawing failed has forgotten its address and is drawn again below.
+        const plotted = await drawn.catch(() => undefined);
+        if (element.ebShow !== turn) {
+            return;
         }
 
-        if (plotted && plotted.parentElement !== element) {
+        if (plotted?.isConnected && plotted.parentElement !== element) {
             element.replaceChildren(plotted);
+            element.ebPlot = plotted;
         }
-
-        gd = plotted;
     }
 
+    let gd = element.ebPlot;
     if (!gd) {
         gd = document.createElement('div');
         element.replaceChildren(gd);
-        gd.ebUrl = url;
+        element.ebPlot = gd;
         await drawFrom(gd, url, plotlyUrl);
     } else if (gd.ebUrl !== url && !gd.ebPendingZoom) {
         // A plot zoomed before the circuit keeps its lines: the owner is told of the zoom below, and the address it
         // then sets is the one already drawn.
-        gd.ebUrl = url;
         await drawFrom(gd, url, plotlyUrl);
     }
 
-    element.ebPlot = gd;
-    listen(gd, owner);
+    if (element.ebShow === turn) {
+        listen(gd, owner);
+    }
 }
 
 // Starts every prerendered chart of the page at once; they draw as their data arrives.
@@ -146,8 +159,7 @@ function drawPrerendered() {
         const gd = document.createElement('div');
         placeholder.appendChild(gd);
         placeholder.ebPlot = gd;
-        gd.ebUrl = url;
-        const drawing = drawFrom(gd, url, placeholder.dataset.plotly);
+        const drawing = drawFrom(gd, url, placeholder.dataset.plotly).then(() => gd);
         // The circuit's chart may own the plot already when its first drawing ends.
         drawing.then(() => listen(gd, gd.ebOwner ?? null), error => console.warn(error));
         early.set(url, drawing);
@@ -155,14 +167,22 @@ function drawPrerendered() {
     }
 
     if (earlyPlots.size > 0) {
-        new MutationObserver(adoptEarlyPlots).observe(document.body, { childList: true, subtree: true });
+        adopting = new MutationObserver(adoptEarlyPlots);
+        adopting.observe(document.body, { childList: true, subtree: true });
     }
+}
+
+// Stops watching for the circuit's placeholders (its first render has put them on the page).
+function stopAdopting() {
+    adopting?.disconnect();
+    adopting = undefined;
+    earlyPlots.clear();
 }
 
 // The circuit's first render replaces the prerendered page, placeholders included. Each drawn plot moves into its
 // new placeholder in the same task, before the browser paints, so no chart blinks out until the circuit's chart
 // component adopts it (a round trip or two later).
-function adoptEarlyPlots(records, observer) {
+function adoptEarlyPlots(records) {
     for (const record of records) {
         for (const node of record.addedNodes) {
             if (node.nodeType !== Node.ELEMENT_NODE) {
@@ -182,7 +202,7 @@ function adoptEarlyPlots(records, observer) {
     }
 
     if (earlyPlots.size === 0) {
-        observer.disconnect();
+        stopAdopting();
     }
 }
 
@@ -210,9 +230,11 @@ function measure(layout, started, loaded) {
 // Hands zooms to the owning component; a zoom made before the circuit gave the plot an owner waits for it.
 function listen(gd, owner) {
     gd.ebOwner = owner;
-    if (!gd.ebListening) {
-        gd.ebListening = true;
+    // Plotly adds on() to a div once it has plotted there; a div whose first drawing was overtaken gets its
+    // listener from the drawing that overtook it.
+    if (!gd.ebListening && typeof gd.on === 'function') {
         gd.on('plotly_relayout', change => zoomed(gd, change));
+        gd.ebListening = true;
     }
 
     if (owner && gd.ebPendingZoom) {
@@ -250,7 +272,6 @@ function rangeAddress(url, range) {
 // A zoom on a chart drawn from an address (Compare): fetches the tracker's finer series for the visible steps at
 // once, without waiting for the circuit, and draws it in place (layout.uirevision keeps the zoom).
 function requery(gd, url) {
-    gd.ebUrl = url;
     drawFrom(gd, url, gd.ebPlotly).catch(error => console.warn(error));
 }
 

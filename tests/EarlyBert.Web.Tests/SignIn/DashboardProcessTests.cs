@@ -28,6 +28,17 @@ public sealed class DashboardProcessTests
         Assert.DoesNotContain("Unhandled exception", said, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Several_invalid_settings_are_each_named_and_the_program_exits_1()
+    {
+        var (exitCode, said) = await RunAsync("--urls", "http://127.0.0.1:0", "--Dashboard:Users:bob:PasswordHash=hunter2", "--Dashboard:SignInLimits:PerUser=0");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Dashboard:Users:bob:PasswordHash", said, StringComparison.Ordinal);
+        Assert.Contains("PerUser", said, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", said, StringComparison.Ordinal);
+    }
+
     // tests/EarlyBert.Web.Tests/bin/<Configuration>/net10.0/ → EarlyBert.Web/bin/<Configuration>/net10.0/EarlyBert.Web.dll
     private static async Task<(int ExitCode, string Said)> RunAsync(params string[] arguments)
     {

@@ -44,8 +44,8 @@ public partial class SignInPage
     private async Task SignInAsync()
     {
         if (Input is null) return;
-        var client = HttpContext.Connection.RemoteIpAddress?.ToString();
-        if (Throttle.RetryAfter(Input.UserName, client) is { } wait)
+        var client = HttpContext.Connection.RemoteIpAddress;
+        if (Throttle.TryBegin(Input.UserName, client) is { } wait)
         {
             var seconds = (int)Math.Ceiling(wait.TotalSeconds);
             Logger.LogWarning("Dashboard sign-in for user {UserName} from {Client} refused for {Seconds} s: too many failed attempts", Input.UserName, client, seconds);
@@ -60,13 +60,12 @@ public partial class SignInPage
         // Verify runs for unknown names too (against a decoy), so timing does not tell which names exist.
         if (!PasswordHashes.Verify(hash, Input.Password) || user is null)
         {
-            Throttle.Failed(Input.UserName, client);
             Logger.LogWarning("Dashboard sign-in refused for user {UserName} from {Client}", Input.UserName, client);
             error = "Wrong user name or password.";
             HttpContext.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
-        Throttle.Succeeded(Input.UserName);
+        Throttle.Succeeded(Input.UserName, client);
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, DashboardSignIn.PasswordUser(Input.UserName));
         Logger.LogInformation("Dashboard user {UserName} signed in", Input.UserName);
         Navigation.NavigateTo(DashboardSignIn.LocalOrRoot(ReturnUrl));
@@ -77,6 +76,7 @@ public partial class SignInPage
     {
         /// <summary>The user's name, a key of <c>Dashboard:Users</c>.</summary>
         [Required(ErrorMessage = "Give your user name.")]
+        [StringLength(256, ErrorMessage = "A user name has at most 256 characters.")]
         public string UserName { get; set; } = "";
 
         /// <summary>The password, checked against the user's hash and never kept.</summary>
