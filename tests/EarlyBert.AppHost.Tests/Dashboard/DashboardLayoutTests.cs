@@ -55,6 +55,8 @@ public sealed class DashboardLayoutTests(PlatformFixture platform, DashboardBrow
         else
         {
             await Expect(drawer.GetByText("Runs", new() { Exact = true })).Not.ToBeInViewportAsync();
+            // The button answers through the circuit, whose summary table shows it is up.
+            await Expect(page.Locator("[data-test=metric-summary]")).ToBeVisibleAsync();
             await page.Locator("[data-test=toggle-navigation]").ClickAsync();
             await Expect(drawer.GetByText("Runs", new() { Exact = true })).ToBeInViewportAsync();
         }
