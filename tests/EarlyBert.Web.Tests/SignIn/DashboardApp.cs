@@ -40,6 +40,15 @@ internal sealed partial class DashboardApp(IPAddress listenOn, IReadOnlyDictiona
     public static Dictionary<string, string> HiddenFields(string html) =>
         HiddenInput().Matches(html).ToDictionary(m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
 
+    /// <summary>The sign-in form <paramref name="form"/> filled in and posted to <paramref name="path"/>, as a browser sends it.</summary>
+    public static HttpRequestMessage SignInPost(string form, string path, string userName, string password)
+    {
+        var fields = HiddenFields(form);
+        fields[InputName(form, "username")] = userName;
+        fields[InputName(form, "password")] = password;
+        return new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) };
+    }
+
     /// <summary>The name attribute of the input marked <c>data-test=<paramref name="test"/></c>.</summary>
     public static string InputName(string html, string test) =>
         WebUtility.HtmlDecode(Regex.Match(html, $"<input[^>]*data-test=\"{test}\"[^>]*>").Value is var input && Regex.Match(input, "name=\"(?<n>[^\"]+)\"") is { Success: true } name

@@ -51,13 +51,7 @@ public sealed class SignInTests
         await using var app = new DashboardApp(IPAddress.Any, WithUser());
         using var http = app.Start();
         var form = await (await http.GetAsync("signin?returnUrl=%2Fruns%2Fnew")).Content.ReadAsStringAsync();
-        HttpRequestMessage Post(string password)
-        {
-            var fields = DashboardApp.HiddenFields(form);
-            fields[DashboardApp.InputName(form, "username")] = "alice";
-            fields[DashboardApp.InputName(form, "password")] = password;
-            return new HttpRequestMessage(HttpMethod.Post, "signin?returnUrl=%2Fruns%2Fnew") { Content = new FormUrlEncodedContent(fields) };
-        }
+        HttpRequestMessage Post(string password) => DashboardApp.SignInPost(form, "signin?returnUrl=%2Fruns%2Fnew", "alice", password);
 
         using var wrong = await http.SendAsync(Post("Tr0ub4dor&3"));
         var wrongBody = await wrong.Content.ReadAsStringAsync();
@@ -83,13 +77,7 @@ public sealed class SignInTests
         await using var app = new DashboardApp(IPAddress.Any, settings);
         using var http = app.Start();
         var form = await (await http.GetAsync("signin")).Content.ReadAsStringAsync();
-        HttpRequestMessage Post(string password)
-        {
-            var fields = DashboardApp.HiddenFields(form);
-            fields[DashboardApp.InputName(form, "username")] = "alice";
-            fields[DashboardApp.InputName(form, "password")] = password;
-            return new HttpRequestMessage(HttpMethod.Post, "signin") { Content = new FormUrlEncodedContent(fields) };
-        }
+        HttpRequestMessage Post(string password) => DashboardApp.SignInPost(form, "signin", "alice", password);
 
         using var first = await http.SendAsync(Post("guess 1"));
         using var second = await http.SendAsync(Post("guess 2"));
