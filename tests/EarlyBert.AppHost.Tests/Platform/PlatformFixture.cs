@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Aspire.Hosting;
 using EarlyBert.Tracker.Client.Authentication;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,7 +37,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     public DistributedApplication App { get; private set; } = default!;
 
     /// <summary>Fresh state folder of this platform (PostgreSQL cluster, Ceph store).</summary>
-    public string StateDirectory { get; } = CreateStateDirectory();
+    public string StateDirectory { get; } = LocalInfrastructure.CreateStateDirectory("earlybert-platform-");
 
     /// <summary>Time from building the AppHost to every service healthy.</summary>
     public TimeSpan StartUpTime { get; private set; }
@@ -57,11 +55,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     {
         appHostArguments =
         [
-            "--Infrastructure:Mode=local",
-            $"--Infrastructure:StateDirectory={StateDirectory}",
-            $"--Infrastructure:PostgresPort={FreePort()}",
-            $"--Infrastructure:CephMonitorPort={FreePort()}",
-            $"--Infrastructure:S3Port={FreePort()}",
+            .. LocalInfrastructure.Arguments(StateDirectory),
             // Tests queue their own runs; quick heartbeats and crash detection keep the fault tests short.
             "--Trainer:QueueQuickstart=false",
             "--Trainer:RunHeartbeatInterval=00:00:01",
@@ -285,20 +279,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         }
     }
 
-    private static string CreateStateDirectory()
-    {
-        var folder = Directory.CreateTempSubdirectory("earlybert-platform-").FullName;
-        // The local PostgreSQL runs as the postgres user, which must be able to reach its data folder.
-        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
-        return folder;
-    }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 [CollectionDefinition(Name)]

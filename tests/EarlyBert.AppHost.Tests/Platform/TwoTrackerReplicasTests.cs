@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using Aspire.Hosting;
 using EarlyBert.Tracker.Client;
@@ -117,7 +115,7 @@ public sealed class TwoTrackerReplicasTests(TwoTrackerReplicasFixture platform, 
 /// <summary>The platform in local-process mode (database resource <c>postgres</c>) with <c>Tracker:Replicas=2</c> and a short heartbeat timeout.</summary>
 public sealed class TwoTrackerReplicasFixture : IAsyncLifetime
 {
-    private readonly string stateDirectory = CreateStateDirectory();
+    private readonly string stateDirectory = LocalInfrastructure.CreateStateDirectory("earlybert-replicas-");
 
     /// <summary>The running application.</summary>
     public DistributedApplication App { get; private set; } = default!;
@@ -129,11 +127,7 @@ public sealed class TwoTrackerReplicasFixture : IAsyncLifetime
         using var timeout = new CancellationTokenSource(PlatformFixture.StartTimeout);
         string[] arguments =
         [
-            "--Infrastructure:Mode=local",
-            $"--Infrastructure:StateDirectory={stateDirectory}",
-            $"--Infrastructure:PostgresPort={FreePort()}",
-            $"--Infrastructure:CephMonitorPort={FreePort()}",
-            $"--Infrastructure:S3Port={FreePort()}",
+            .. LocalInfrastructure.Arguments(stateDirectory),
             "--Tracker:Replicas=2",
             "--Tracker:HeartbeatTimeout=00:00:05",
             "--Tracker:CrashSweepInterval=00:00:01",
@@ -188,20 +182,7 @@ public sealed class TwoTrackerReplicasFixture : IAsyncLifetime
         }
     }
 
-    private static string CreateStateDirectory()
-    {
-        var folder = Directory.CreateTempSubdirectory("earlybert-replicas-").FullName;
-        // The local PostgreSQL runs as the postgres user, which must be able to reach its data folder.
-        File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
-        return folder;
-    }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Runs alone: a second whole platform beside the shared one would starve both on a small machine.</summary>
