@@ -53,9 +53,12 @@ public sealed class DatabaseBootstrap(
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.DuplicateDatabase
+            || (exception.SqlState == PostgresErrorCodes.UniqueViolation && exception.ConstraintName == "pg_database_datname_index"))
         {
-            // Another tracker created it between our probe and now.
+            // Another tracker created it between our probe and now: after it committed (duplicate database), or while
+            // both were creating it (the catalog's unique index refuses the second; several replicas starting at once).
+            logger.LogInformation("Database {Database} was created by another tracker meanwhile", target.Database);
         }
     }
 }
